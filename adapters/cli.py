@@ -1,0 +1,57 @@
+"""The `hubbub` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .settings import SettingsError, load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """hubbub: event-sourced chat and notifications."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+def serve(host: str, port: int) -> None:
+    """Serve the HTTP API under uvicorn."""
+    import uvicorn
+
+    from .http.app import create_app
+
+    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command()
+@click.argument("username")
+def promote(username: str) -> None:
+    """Grant the admin role to USERNAME (never possible over HTTP)."""
+    from application.context import CommandContext
+
+    from .bootstrap import bootstrap
+
+    services = bootstrap(_settings())
+    try:
+        position = services.accounts.promote(CommandContext.system(causation_id="cli:users-promote"), username)
+    except Exception as error:  # noqa: BLE001 - the CLI reports domain errors as a message
+        raise click.ClickException(str(error)) from None
+    finally:
+        services.close()
+    click.echo(f"{username} is an admin (position {position})")
+
+
+def _settings():
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(f"hubbub: {error}", err=True)
+        sys.exit(2)

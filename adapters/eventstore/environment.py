@@ -1,0 +1,23 @@
+"""The eventsourcing environment for hubbub's application, from settings."""
+
+from __future__ import annotations
+
+from adapters.settings import Settings
+
+from .url import persistence_env
+
+TRANSCODER_TOPIC = "adapters.eventstore.metadata:MetadataTranscoder"
+ZLIB_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+AES_TOPIC = "eventsourcing.cipher:AESCipher"
+
+
+def application_env(settings: Settings) -> dict[str, str]:
+    env = persistence_env(settings.resolved_event_store_url)
+    env["TRANSCODER_TOPIC"] = TRANSCODER_TOPIC
+    env["SQLITE_POLL_INTERVAL"] = str(settings.sqlite_poll_interval_s)
+    if settings.compress_events:
+        env["COMPRESSOR_TOPIC"] = ZLIB_TOPIC
+    if settings.cipher_key:
+        env["CIPHER_TOPIC"] = AES_TOPIC
+        env["CIPHER_KEY"] = settings.cipher_key
+    return env

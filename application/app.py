@@ -1,0 +1,50 @@
+"""The event-sourced application: one log for every aggregate of hubbub."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+
+from domain.account import Account
+from domain.errors import NotFound
+from domain.room import Room
+from domain.session import Session
+
+from .context import CommandContext, acting_as
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Hubbub(Application):
+    name = "hubbub"
+    # Rooms with many members and long-lived accounts/sessions grow; snapshots bound loading.
+    snapshotting_intervals = {Room: 100, Account: 100, Session: 100}
+
+    def head(self) -> int:
+        """The global position of the last event in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def commit(self, context: CommandContext, *aggregates: Aggregate | None) -> int:
+        """Append every pending event of the aggregates atomically; return the last position.
+
+        With nothing pending, the answer is the current head: a read model that has
+        reached it reflects everything this command depends on.
+        """
+        with acting_as(context):
+            recordings = self.save(*aggregates)
+        return recordings[-1].notification.id if recordings else self.head()
+
+    def load(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found") from None
+        if not isinstance(aggregate, kind):
+            raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found")
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository

@@ -1,0 +1,35 @@
+"""Every command of hubbub, reachable without HTTP or sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .accounts import AccountService
+from .app import Hubbub
+from .messages import MessageService
+from .ports import PasswordHasher
+from .reads import ReadService
+from .rooms import RoomService
+
+
+@dataclass(frozen=True)
+class Services:
+    app: Hubbub
+    accounts: AccountService
+    rooms: RoomService
+    messages: MessageService
+    reads: ReadService
+
+    @classmethod
+    def build(cls, app: Hubbub, hasher: PasswordHasher) -> Services:
+        rooms = RoomService(app)
+        return cls(
+            app=app,
+            accounts=AccountService(app, hasher),
+            rooms=rooms,
+            messages=MessageService(app, rooms),
+            reads=ReadService(app, rooms),
+        )
+
+    def close(self) -> None:
+        self.app.close()

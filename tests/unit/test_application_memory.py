@@ -1,0 +1,5 @@
+from tests.contract.application_suite import ApplicationSuite
+
+
+class TestApplicationInMemory(ApplicationSuite):
+    backend = "memory"
