@@ -1,0 +1,53 @@
+"""The query side as the application sees it: a port that projections implement.
+
+Queries read read models only (CQRS). Every query may first wait until the read models have
+processed a given global position (read-your-writes); `wait_for` raises StaleReadModel when
+that takes longer than the timeout. Shapes follow ../shared/api.md; ids are UUIDs, times are
+aware datetimes (UTC), adapters serialise them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.errors import DomainError
+
+
+class StaleReadModel(DomainError):
+    """The read model has not reached the requested position in time."""
+
+
+class ReadModels(Protocol):
+    def wait_for(self, position: int, timeout: float = 5.0) -> None:
+        """Block until every read model has processed `position`, or raise StaleReadModel."""
+
+    def processed_position(self) -> int:
+        """The lowest position all read models have processed."""
+
+    # Rooms.
+    def rooms_of(self, user_id: UUID) -> list[dict[str, Any]]:
+        """The caller's rooms: room fields + unread, mentions, muted, last_message."""
+
+    def room(self, room_id: UUID) -> dict[str, Any] | None:
+        """Room fields + members [{user_id, role, joined_at}], or None."""
+
+    # Messages.
+    def messages(
+        self, room_id: UUID, *, before: int | None, after: int | None, limit: int
+    ) -> dict[str, Any]:
+        """{items, next_cursor, prev_cursor}, items ordered by position."""
+
+    def message(self, message_id: UUID) -> dict[str, Any] | None: ...
+
+    def search(self, room_ids: list[UUID], query: str, limit: int) -> list[dict[str, Any]]: ...
+
+    def unread(self, user_id: UUID, room_id: UUID) -> dict[str, int]:
+        """{unread, mentions, last_read_position}."""
+
+    # Analytics.
+    def analytics(self, room_id: UUID | None, tz: str) -> dict[str, Any]: ...
+
+    # Notifications inbox.
+    def notifications(self, user_id: UUID, cursor: str | None, limit: int) -> dict[str, Any]:
+        """{items, next_cursor}."""
