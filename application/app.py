@@ -37,9 +37,12 @@ class Hubbub(Application):
             recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else self.head()
 
-    def load(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None) -> A:
+    def load(
+        self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *, for_change: bool = True
+    ) -> A:
+        """Load an aggregate; `for_change=False` skips copying a cached one, so never mutate it."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=for_change)
         except AggregateNotFoundError:
             raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, kind):

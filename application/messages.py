@@ -39,7 +39,7 @@ class MessageService:
         key = _validated_key(client_msg_id)
         new_id = message_id(room_id, context.actor_id, key) if key else uuid4()
         try:
-            room = self.rooms.get(room_id)
+            room = self.rooms.peek(room_id)
             message = Message.compose(
                 room, context.actor_id, body, resolve_mentions(body),
                 self._thread_root(room_id, thread_id), new_id, client_msg_id=key,
@@ -91,7 +91,7 @@ class MessageService:
 
     def _change(self, context: CommandContext, room_id: UUID, message_id_: UUID, change) -> tuple[Message, int]:
         def command() -> tuple[Message, int]:
-            room = self.rooms.get(room_id)
+            room = self.rooms.peek(room_id)
             room.ensure_member(context.actor_id)
             message = self.get(room_id, message_id_)
             change(message, room)

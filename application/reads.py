@@ -23,7 +23,7 @@ class ReadService:
         wanted = min(validated_position(up_to_position), self.app.head())
 
         def command() -> tuple[int, int]:
-            room = self.rooms.get(room_id)
+            room = self.rooms.peek(room_id)
             marker = self._marker(context.actor_id, room_id)
             if marker is None:
                 marker = ReadMarker.start(room, context.actor_id, wanted)

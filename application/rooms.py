@@ -23,6 +23,10 @@ class RoomService:
     def get(self, room_id: UUID) -> Room:
         return self.app.load(Room, room_id, missing=RoomNotFound(room_id))
 
+    def peek(self, room_id: UUID) -> Room:
+        """The room for checks only (membership, roles): shared with the cache, never to be changed."""
+        return self.app.load(Room, room_id, missing=RoomNotFound(room_id), for_change=False)
+
     def visible(self, room_id: UUID, viewer_id: UUID) -> Room:
         room = self.get(room_id)
         if not room.is_visible_to(viewer_id):
