@@ -25,6 +25,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cipher_key: str = ""
     compress_events: bool = False
     sqlite_poll_interval_s: float = 0.1
+    aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
 
@@ -88,5 +89,7 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}JWT_ALGORITHM must be HS256, RS256 or EdDSA")
     if settings.password_time_cost < 1 or settings.password_memory_cost_kib < 8:
         raise SettingsError(f"invalid configuration: {PREFIX}PASSWORD_* costs are too low")
+    if settings.aggregate_cache_size < 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}AGGREGATE_CACHE_SIZE must be 0 (off) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")

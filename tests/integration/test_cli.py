@@ -1,0 +1,44 @@
+"""The `hubbub` command line, run as a real process against a real SQLite store."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.bootstrap import bootstrap
+from adapters.settings import Settings
+from tests.contract.fakes import PlainHasher
+
+HUBBUB = [sys.executable, "-c", "from adapters.cli import main; main()"]
+
+
+def run(args, data_dir, **env):
+    environ = {**os.environ, "HUBBUB_DATA_DIR": str(data_dir), "HUBBUB_ENV_FILE": "", **env}
+    return subprocess.run(HUBBUB + args, capture_output=True, text=True, env=environ, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+
+
+def test_help_lists_every_command(tmp_path):
+    out = run(["--help"], tmp_path).stdout
+    assert "serve" in out and "users" in out
+
+
+def test_users_promote_grants_admin_through_the_event_log(tmp_path):
+    services = bootstrap(Settings(data_dir=str(tmp_path)), hasher=PlainHasher())
+    services.accounts.register("boss", "long enough pw")
+    services.close()
+    result = run(["users", "promote", "BOSS"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    services = bootstrap(Settings(data_dir=str(tmp_path)), hasher=PlainHasher())
+    assert services.accounts.find("boss").is_admin
+    services.close()
+
+
+def test_promoting_an_unknown_user_fails_with_a_message(tmp_path):
+    result = run(["users", "promote", "ghost"], tmp_path)
+    assert result.returncode != 0 and "not found" in result.stderr
+
+
+def test_a_bad_setting_stops_the_cli_with_a_clear_message(tmp_path):
+    result = run(["users", "promote", "x"], tmp_path, HUBBUB_EVENT_STORE_URL="mysql://nope/x")
+    assert result.returncode == 2 and "HUBBUB_EVENT_STORE_URL" in result.stderr

@@ -1,0 +1,52 @@
+import pytest
+
+from adapters.eventstore.environment import application_env
+from adapters.eventstore.url import EventStoreURLError, persistence_env
+from adapters.settings import SettingsError, load_settings
+
+
+def test_the_default_is_a_sqlite_file_in_the_data_dir():
+    settings = load_settings({"HUBBUB_DATA_DIR": "/tmp/hubbub-x", "HUBBUB_ENV_FILE": ""})
+    assert persistence_env(settings.resolved_event_store_url) == {
+        "PERSISTENCE_MODULE": "adapters.eventstore.sqlite", "SQLITE_DBNAME": "/tmp/hubbub-x/events.sqlite3"}
+
+
+def test_postgres_and_mongodb_urls_become_library_settings():
+    env = persistence_env("postgresql://me:s%40cret@db.internal:6543/chat?schema=hub&pool_size=10")
+    assert env == {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": "db.internal",
+                   "POSTGRES_PORT": "6543", "POSTGRES_DBNAME": "chat", "POSTGRES_USER": "me",
+                   "POSTGRES_PASSWORD": "s@cret", "POSTGRES_SCHEMA": "hub", "POSTGRES_POOL_SIZE": "10"}
+    mongo = persistence_env("mongodb://a,b,c/chat?replicaSet=rs0")
+    assert (mongo["PERSISTENCE_MODULE"], mongo["MONGODB_DATABASE"]) == ("adapters.eventstore.mongodb", "chat")
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://", "postgresql:///nodb", "postgresql://host/"])
+def test_unusable_urls_are_refused(url):
+    with pytest.raises(EventStoreURLError):
+        persistence_env(url)
+
+
+@pytest.mark.parametrize(("name", "value", "named"), [
+    ("HUBBUB_EVENT_STORE_URL", "mysql://x/y", "HUBBUB_EVENT_STORE_URL"),
+    ("HUBBUB_PASSWORD_TIME_COST", "many", "HUBBUB_PASSWORD_TIME_COST"),
+    ("HUBBUB_JWT_ALGORITHM", "none", "HUBBUB_JWT_ALGORITHM"),
+    ("HUBBUB_COMPRESS_EVENTS", "maybe", "HUBBUB_COMPRESS_EVENTS"),
+    ("HUBBUB_AGGREGATE_CACHE_SIZE", "-1", "HUBBUB_AGGREGATE_CACHE_SIZE"),
+])
+def test_a_bad_value_is_refused_naming_its_variable(name, value, named):
+    with pytest.raises(SettingsError, match=named):
+        load_settings({name: value, "HUBBUB_ENV_FILE": ""})
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nHUBBUB_DATA_DIR=/from/file\nHUBBUB_LOG_LEVEL='DEBUG'\n")
+    settings = load_settings({"HUBBUB_ENV_FILE": str(dotenv), "HUBBUB_DATA_DIR": "/from/env"})
+    assert (settings.data_dir, settings.log_level) == ("/from/env", "DEBUG")
+
+
+def test_encryption_and_compression_are_switched_on_by_settings():
+    settings = load_settings({"HUBBUB_CIPHER_KEY": "k", "HUBBUB_COMPRESS_EVENTS": "true", "HUBBUB_ENV_FILE": ""})
+    env = application_env(settings)
+    assert env["CIPHER_TOPIC"] == "eventsourcing.cryptography:AESCipher" and env["CIPHER_KEY"] == "k"
+    assert env["COMPRESSOR_TOPIC"] == "eventsourcing.compressor:ZlibCompressor"
