@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.account import Account
 from domain.errors import NotFound
+from domain.inbox import Inbox
 from domain.room import Room
 from domain.session import Session
 
@@ -21,7 +22,7 @@ A = TypeVar("A", bound=Aggregate)
 class Hubbub(Application):
     name = "hubbub"
     # Rooms with many members and long-lived accounts/sessions grow; snapshots bound loading.
-    snapshotting_intervals = {Room: 100, Account: 100, Session: 100}
+    snapshotting_intervals = {Room: 100, Account: 100, Session: 100, Inbox: 100}
 
     def head(self) -> int:
         """The global position of the last event in the log (0 when empty)."""

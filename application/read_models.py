@@ -45,9 +45,37 @@ class ReadModels(Protocol):
     def unread(self, user_id: UUID, room_id: UUID) -> dict[str, int]:
         """{unread, mentions, last_read_position}."""
 
-    # Analytics.
+    def badge(self, user_id: UUID) -> dict[str, int]:
+        """{unread, mentions} over the user's rooms, muted rooms left out."""
+
+    def thread(self, message_id: UUID, *, after: int | None, limit: int) -> dict[str, Any]:
+        """The replies to a message: {items, next_cursor, prev_cursor}, oldest first."""
+
+    # Analytics (room_id None: every room, for admins).
     def analytics(self, room_id: UUID | None, tz: str) -> dict[str, Any]: ...
+
+    def heatmap_svg(self, room_id: UUID | None, tz: str) -> str:
+        """The analytics heatmap as an SVG document."""
 
     # Notifications inbox.
     def notifications(self, user_id: UUID, cursor: str | None, limit: int) -> dict[str, Any]:
-        """{items, next_cursor}."""
+        """{items, next_cursor, unread}."""
+
+    def notification(self, user_id: UUID, notification_id: UUID) -> dict[str, Any] | None:
+        """One of the user's notifications, or None (also when it is someone else's)."""
+
+    def unread_notifications(self, user_id: UUID, up_to_position: int | None = None) -> int:
+        """Unread notifications (up to a position): what a read-all will mark, its `updated`."""
+
+    # Operations.
+    def lag(self) -> dict[str, int]:
+        """Events each projection has yet to process (for /metrics)."""
+
+    def health(self) -> dict[str, Any]:
+        """{ok, projections: {name: {state, lag, error}}}: not ok when a projection has stopped (/ready)."""
+
+    def projection_status(self) -> list[dict[str, Any]]:
+        """Per projection: name, version, position, head, lag, state, error."""
+
+    def close(self) -> None:
+        """Stop the projectors and release the read store."""

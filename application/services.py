@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .accounts import AccountService
 from .app import Hubbub
 from .messages import MessageService
+from .notifications import NotificationService
 from .ports import PasswordHasher
 from .reads import ReadService
 from .rooms import RoomService
@@ -19,6 +20,7 @@ class Services:
     rooms: RoomService
     messages: MessageService
     reads: ReadService
+    notifications: NotificationService
 
     @classmethod
     def build(cls, app: Hubbub, hasher: PasswordHasher) -> Services:
@@ -29,6 +31,7 @@ class Services:
             rooms=rooms,
             messages=MessageService(app, rooms),
             reads=ReadService(app, rooms),
+            notifications=NotificationService(app),
         )
 
     def close(self) -> None:

@@ -1,0 +1,88 @@
+"""The embedded read store: one SQLite file per read-model version, and a catalog naming the
+version that serves each projection.
+
+Why SQLite and not an in-process pymongo look-alike: see projections/README.md ("Read store").
+A rebuild in another process (the CLI) switches the catalog; this process notices on its next
+look-up, because every query and every projector round asks the catalog first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from projections.store import CollectionSpec, VersionGone
+
+from .sqlite_version import SQLiteVersion, connect
+
+_VERSION_FILE = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.sqlite3$")
+
+
+class SQLiteReadStore:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._catalog = connect(self.directory / "catalog.sqlite3")
+        self._catalog.execute("CREATE TABLE IF NOT EXISTS catalog (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        self._opened: dict[tuple[str, int], SQLiteVersion] = {}
+
+    def active_version(self, name: str) -> int | None:
+        with self._lock:
+            row = self._catalog.execute("SELECT version FROM catalog WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def versions(self, name: str) -> list[int]:
+        found = (_VERSION_FILE.match(p.name) for p in self.directory.iterdir())
+        return sorted(int(m["version"]) for m in found if m and m["name"] == name)
+
+    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False) -> SQLiteVersion:
+        path = self._path(name, version)
+        with self._lock:
+            opened = self._opened.get((name, version))
+            if opened is None:
+                if not create and not path.exists():
+                    raise VersionGone(f"read model {name} v{version} does not exist")
+                opened = self._opened[(name, version)] = SQLiteVersion(path, specs)
+            return opened
+
+    def activate(self, versions: Mapping[str, int]) -> None:
+        with self._lock:
+            self._catalog.execute("BEGIN IMMEDIATE")
+            try:
+                self._catalog.executemany(
+                    "INSERT INTO catalog (name, version) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET version = excluded.version",
+                    list(versions.items()),
+                )
+                self._catalog.execute("COMMIT")
+            except BaseException:
+                self._catalog.execute("ROLLBACK")
+                raise
+
+    def release(self, name: str, version: int) -> None:
+        """Close this process's handle on a version (it stays on disk)."""
+        with self._lock:
+            opened = self._opened.pop((name, version), None)
+        if opened is not None:
+            opened.close()
+
+    def drop(self, name: str, version: int) -> None:
+        if self.active_version(name) == version:
+            raise ValueError(f"read model {name} v{version} is serving: activate another version first")
+        self.release(name, version)
+        path = self._path(name, version)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = list(self._opened.values()), {}
+        for version in opened:
+            version.close()
+        self._catalog.close()
+
+    def _path(self, name: str, version: int) -> Path:
+        return self.directory / f"{name}.v{version}.sqlite3"

@@ -1,0 +1,1 @@
+"""Full-text search over message bodies, within the rooms the caller may read."""

@@ -1,0 +1,78 @@
+"""The inbox: mentions, replies, DMs and reactions; read and read-all are commands that survive rebuilds."""
+
+import pytest
+
+from domain.errors import InvalidInput
+from domain.inbox import Inbox
+from projections.log import EventLog
+from projections.rebuild import rebuild
+from projections.registry import selected
+
+
+def kinds(world, name):
+    return [(n["kind"], n["read"]) for n in world.read_models.notifications(world.people[name], None, 50)["items"]]
+
+
+def test_mentions_replies_dms_and_reactions_notify_the_right_people(world):
+    room, dm = world.room("ann", "bob", "cat"), world.room("ann", "bob", kind="dm")
+    root = world.send("ann", room, "plan for @cat")
+    world.send("bob", room, "sounds good", thread_id=root)
+    world.send("bob", dm, "psst @ann")
+    world.services.messages.add_reaction(world.as_("cat"), room, root, "🎉")
+    world.services.messages.add_reaction(world.as_("ann"), room, root, "👍")  # own message: no notification
+    world.catch_up()
+    assert kinds(world, "ann") == [("reaction", False), ("mention", False), ("reply", False)]
+    assert world.read_models.notifications(world.people["ann"], None, 50)["items"][1]["reasons"] == ["mention", "dm"]
+    assert kinds(world, "cat") == [("mention", False)]
+    assert kinds(world, "bob") == []
+
+
+def test_deleting_a_message_withdraws_its_notifications(world):
+    room = world.room("ann", "bob")
+    message = world.send("ann", room, "hey @bob")
+    world.services.messages.delete(world.as_("ann"), room, message)
+    world.catch_up()
+    assert kinds(world, "bob") == []
+
+
+def test_read_and_read_all_survive_a_rebuild(world):
+    room = world.room("ann", "bob")
+    for i in range(3):
+        world.send("ann", room, f"@bob {i}")
+    items = world.catch_up().notifications(world.people["bob"], None, 10)["items"]
+    world.services.notifications.mark_read(world.as_("bob"), [items[0]["id"]])
+    world.catch_up()
+    items = world.read_models.notifications(world.people["bob"], None, 10)["items"]
+    assert [n["read"] for n in items] == [True, False, False]
+    assert world.read_models.unread_notifications(world.people["bob"]) == 2
+    up_to, _ = world.services.notifications.mark_all_read(world.as_("bob"))
+    world.send("ann", room, "@bob after")
+    rebuild(EventLog(world.services.app), world.read_models.read_store, selected("inbox"), grace_s=0)
+    page = world.catch_up().notifications(world.people["bob"], None, 10)
+    assert [n["read"] for n in page["items"]] == [False, True, True, True] and page["unread"] == 1
+
+
+def test_pages_go_back_by_cursor(world):
+    room = world.room("ann", "bob")
+    for i in range(5):
+        world.send("ann", room, f"@bob {i}")
+    models = world.catch_up()
+    first = models.notifications(world.people["bob"], None, 3)
+    rest = models.notifications(world.people["bob"], first["next_cursor"], 3)
+    assert [n["preview"] for n in first["items"] + rest["items"]] == [f"@bob {i}" for i in range(4, -1, -1)]
+    assert rest["next_cursor"] is None
+    with pytest.raises(InvalidInput):
+        models.notifications(world.people["bob"], "not-a-cursor", 3)
+
+
+def test_the_inbox_aggregate_refuses_repeats_and_never_moves_back():
+    from uuid import uuid4
+
+    inbox, first = Inbox.open(uuid4()), uuid4()
+    assert inbox.mark_read([first, first]) is True
+    assert inbox.mark_read([first]) is False
+    assert inbox.mark_all_read(10) is True and inbox.mark_all_read(5) is False
+    with pytest.raises(InvalidInput):
+        inbox.mark_read([])
+    with pytest.raises(InvalidInput):
+        inbox.mark_all_read(-1)

@@ -1,0 +1,32 @@
+"""Search: every word, whole words, case- and accent-blind, readable rooms only, no deleted messages."""
+
+import pytest
+
+from domain.errors import InvalidInput
+
+
+def test_finds_every_word_case_and_accent_blind_newest_first(world):
+    room = world.room("ann", "bob")
+    older = world.send("ann", room, "Déjà vu at lunch")
+    newer = world.send("bob", room, "lunch deja VU again")
+    world.send("bob", room, "lunch only")
+    found = world.catch_up().search([room], "DEJA lunch", 10)
+    assert [m["message_id"] for m in found] == [newer, older]
+
+
+def test_only_the_given_rooms_and_no_deleted_or_outdated_text(world):
+    mine, theirs = world.room("ann", "bob"), world.room("cat", "dan")
+    edited = world.send("ann", mine, "alpha")
+    deleted = world.send("ann", mine, "alpha beta")
+    world.send("cat", theirs, "alpha")
+    world.services.messages.edit(world.as_("ann"), mine, edited, "gamma")
+    world.services.messages.delete(world.as_("ann"), mine, deleted)
+    models = world.catch_up()
+    assert models.search([mine], "alpha", 10) == []
+    assert [m["message_id"] for m in models.search([mine], "gamma", 10)] == [edited]
+    assert models.search([], "alpha", 10) == [] and models.search([mine], "  !? ", 10) == []
+
+
+def test_limits_are_checked(world):
+    with pytest.raises(InvalidInput):
+        world.read_models.search([world.room("ann")], "x", 0)
