@@ -7,9 +7,14 @@ from pathlib import Path
 from application.app import Hubbub
 from application.ports import PasswordHasher
 from application.services import Services
+from projections.log import EventLog
+from projections.read_models import ProjectedReadModels
+from projections.registry import PROJECTORS
+from projections.supervisor import ProjectionSupervisor
 
 from .eventstore.environment import application_env
 from .passwords import Argon2Hasher
+from .readstore import open_read_store
 from .settings import Settings, load_settings
 
 
@@ -20,3 +25,16 @@ def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = 
     app = Hubbub(env=application_env(settings))
     hasher = hasher or Argon2Hasher(settings.password_time_cost, settings.password_memory_cost_kib)
     return Services.build(app, hasher)
+
+
+def bootstrap_read_models(settings: Settings, services: Services, start: bool = True) -> ProjectedReadModels:
+    """The read models on the configured read store, their projectors running (unless not `start`).
+
+    Projectors catch up from their stored positions in a background thread; close() stops them.
+    """
+    read_store = open_read_store(settings.read_store_url, settings.data_dir)
+    supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
+    read_models = ProjectedReadModels(read_store, supervisor)
+    if start:
+        read_models.start()
+    return read_models

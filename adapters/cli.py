@@ -18,12 +18,22 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 def serve(host: str, port: int) -> None:
-    """Serve the HTTP API under uvicorn."""
+    """Serve the HTTP API under uvicorn.
+
+    On SIGTERM or SIGINT uvicorn stops accepting connections, lets requests in flight finish
+    (up to HUBBUB_SHUTDOWN_TIMEOUT_S), then runs the app's shutdown, which closes the stores.
+    """
     import uvicorn
 
     from .http.app import create_app
+    from .logging import configure_logging
 
-    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+    settings = _settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_config=None, log_level=settings.log_level.lower(),
+        access_log=False, timeout_graceful_shutdown=settings.shutdown_timeout_s,
+    )
 
 
 @main.group()
@@ -55,3 +65,12 @@ def _settings():
     except SettingsError as error:
         click.echo(f"hubbub: {error}", err=True)
         sys.exit(2)
+
+
+def _register_projections() -> None:
+    from .cli_projections import projections
+
+    main.add_command(projections)
+
+
+_register_projections()

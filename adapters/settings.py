@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 from .eventstore.url import EventStoreURLError, persistence_env
+from .ratelimit.policy import RateError, parse_rate
 
 PREFIX = "HUBBUB_"
 
@@ -20,6 +21,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     read_store_url: str = ""
     jwt_secret: str = ""
     jwt_algorithm: str = "HS256"
+    jwt_private_key_file: str = ""
+    jwt_public_key_file: str = ""
+    jwt_issuer: str = "hubbub"
+    jwt_audience: str = "hubbub-api"
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 604_800
+    rate_limit_auth: str = "10/15m"
+    rate_limit_messages: str = "60/1m"
+    rate_limit_search: str = "30/1m"
+    rate_limit_other: str = "600/15m"
+    read_wait_timeout_s: float = 5.0
+    shutdown_timeout_s: float = 10.0
     password_time_cost: int = 2
     password_memory_cost_kib: int = 19_456
     cipher_key: str = ""
@@ -85,11 +98,31 @@ def _check(settings: Settings) -> None:
         persistence_env(settings.resolved_event_store_url)
     except EventStoreURLError as error:
         raise SettingsError(f"invalid configuration: {PREFIX}EVENT_STORE_URL: {error}") from None
+    if settings.read_store_url and not settings.read_store_url.startswith(("mongodb://", "mongodb+srv://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}READ_STORE_URL must be empty (embedded) or mongodb://…")
     if settings.jwt_algorithm not in ("HS256", "RS256", "EdDSA"):
         raise SettingsError(f"invalid configuration: {PREFIX}JWT_ALGORITHM must be HS256, RS256 or EdDSA")
     if settings.password_time_cost < 1 or settings.password_memory_cost_kib < 8:
         raise SettingsError(f"invalid configuration: {PREFIX}PASSWORD_* costs are too low")
+    _check_http(settings)
     if settings.aggregate_cache_size < 0:
         raise SettingsError(f"invalid configuration: {PREFIX}AGGREGATE_CACHE_SIZE must be 0 (off) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+
+
+def _check_http(settings: Settings) -> None:
+    for name in ("rate_limit_auth", "rate_limit_messages", "rate_limit_search", "rate_limit_other"):
+        try:
+            parse_rate(getattr(settings, name))
+        except RateError as error:
+            raise SettingsError(f"invalid configuration: {PREFIX}{name.upper()}: {error}") from None
+    if settings.jwt_algorithm != "HS256" and not (settings.jwt_private_key_file and settings.jwt_public_key_file):
+        raise SettingsError(
+            f"invalid configuration: {PREFIX}JWT_ALGORITHM={settings.jwt_algorithm} needs "
+            f"{PREFIX}JWT_PRIVATE_KEY_FILE and {PREFIX}JWT_PUBLIC_KEY_FILE"
+        )
+    if settings.jwt_secret and len(settings.jwt_secret.encode()) < 32:
+        raise SettingsError(f"invalid configuration: {PREFIX}JWT_SECRET must be at least 32 bytes")
+    if min(settings.access_token_ttl_s, settings.refresh_token_ttl_s) < 1 or settings.read_wait_timeout_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}*_TTL_S and {PREFIX}READ_WAIT_TIMEOUT_S must be positive")

@@ -24,6 +24,13 @@ MAX_PASSWORD = 128
 
 
 @dataclass(frozen=True)
+class RotatedSession:
+    session: Session
+    token_id: str
+    position: int
+
+
+@dataclass(frozen=True)
 class OpenedSession:
     session_id: UUID
     account_id: UUID
@@ -116,21 +123,25 @@ class AccountService:
     def get_session(self, session_id: UUID) -> Session:
         return self.app.load(Session, session_id)
 
-    def rotate_session(self, session_id: UUID, presented_token_id: str) -> tuple[Session, str]:
+    def peek_session(self, session_id: UUID) -> Session:
+        """The session for checks only (is it live?): shared with the cache, never to be changed."""
+        return self.app.load(Session, session_id, for_change=False)
+
+    def rotate_session(self, session_id: UUID, presented_token_id: str) -> RotatedSession:
         """Spend one refresh token for the next; a replayed token revokes the session."""
         new_token_id = secrets.token_urlsafe(24)
 
-        def command() -> tuple[Session, bool]:
+        def command() -> tuple[RotatedSession, bool]:
             session = self.get_session(session_id)
             rotated = session.rotate(presented_token_id, new_token_id)
             account = None if rotated else self._closed(session, "refresh-token-reuse")
-            self.app.commit(CommandContext(actor_id=session.account_id), session, account)
-            return session, rotated
+            position = self.app.commit(CommandContext(actor_id=session.account_id), session, account)
+            return RotatedSession(session, new_token_id, position), rotated
 
-        session, rotated = with_retries(command)
+        outcome, rotated = with_retries(command)
         if not rotated:
             raise RefreshTokenReused()
-        return session, new_token_id
+        return outcome
 
     def revoke_session(self, context: CommandContext, session_id: UUID, reason: str = "logout") -> int:
         def command() -> int:

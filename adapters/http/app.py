@@ -2,45 +2,72 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, get
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
-from litestar.response import Response
 
-from adapters.bootstrap import bootstrap
 from adapters.settings import Settings, load_settings
-from application.threads import in_thread
 
+from .bodies import MAX_BODY_BYTES, BodyMiddleware
+from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
+from .controllers.auth import AuthController
+from .controllers.messages import MessagesController
+from .controllers.notifications import NotificationsController
+from .controllers.operations import OPERATIONS
+from .controllers.rooms import RoomsController
+from .controllers.sessions import SessionsController
+from .dependencies import DEPENDENCIES
+from .edge import Edge
+from .metrics import HttpMetrics
+from .openapi import openapi_config
+from .problems import handle_exception
+from .ratelimit import RateLimitMiddleware, tier
+from .runtime import start_runtime
+from .security import AuthenticationMiddleware
 
-@get("/health", sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@get("/ready")
-async def ready(state: State) -> Response[dict]:
-    checks = {"event_store": await _event_store_check(state)}
-    healthy = all(check["status"] == "ok" for check in checks.values())
-    code = HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE
-    return Response({"status": "ok" if healthy else "unavailable", "checks": checks}, status_code=code)
-
-
-async def _event_store_check(state: State) -> dict:
-    try:
-        head = await in_thread(state.services.app.head)
-    except Exception as error:  # noqa: BLE001 - readiness reports any failure, it must not raise
-        return {"status": "fail", "error": type(error).__name__}
-    return {"status": "ok", "head": head}
+API_CONTROLLERS = [
+    AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
+    RoomAnalyticsController, GlobalAnalyticsController,
+]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    metrics = HttpMetrics()
 
     async def start(app: Litestar) -> None:
-        app.state.services = await in_thread(bootstrap, settings)
+        app.state.runtime = await start_runtime(settings, metrics)
 
     async def stop(app: Litestar) -> None:
-        if getattr(app.state, "services", None) is not None:
-            await in_thread(app.state.services.close)
+        if getattr(app.state, "runtime", None) is not None:
+            await app.state.runtime.close()
 
-    return Litestar(route_handlers=[health, ready], on_startup=[start], on_shutdown=[stop])
+    app = Litestar(
+        route_handlers=[*OPERATIONS, Router("/", route_handlers=API_CONTROLLERS, opt=tier("other"))],
+        on_startup=[start],
+        on_shutdown=[stop],
+        # Outermost first: who is calling, then how often, then what they sent.
+        middleware=[AuthenticationMiddleware, RateLimitMiddleware, BodyMiddleware],
+        dependencies=DEPENDENCIES,
+        exception_handlers={Exception: handle_exception},
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=openapi_config(),
+        cors_config=_cors(settings),
+        logging_config=None,
+        state=State({"settings": settings, "metrics": metrics}),
+    )
+    # Around everything Litestar does, unrouted 404s included: request ids, headers, metrics, logs.
+    app.asgi_handler = Edge(app.asgi_handler, metrics)
+    return app
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
+                        "RateLimit-Reset", "RateLimit-Policy", "Hubbub-Position"],
+    )

@@ -63,8 +63,9 @@ class ApplicationSuite:
 
     def test_a_spent_refresh_token_revokes_its_session(self, services, people):
         opened = services.accounts.open_session(people["ann"].id, "phone")
-        session, next_token = services.accounts.rotate_session(opened.session_id, opened.token_id)
-        assert session.token_id == next_token
+        rotated = services.accounts.rotate_session(opened.session_id, opened.token_id)
+        next_token = rotated.token_id
+        assert rotated.session.token_id == next_token and rotated.position == services.app.head()
         with pytest.raises(RefreshTokenReused):
             services.accounts.rotate_session(opened.session_id, opened.token_id)
         with pytest.raises(SessionRevoked):

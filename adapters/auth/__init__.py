@@ -1,0 +1,1 @@
+"""Tokens and the keys that sign them: pyjwt with one pinned algorithm."""

@@ -1,0 +1,66 @@
+"""/api/notifications: the caller's inbox, marking it read, and category subscriptions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from application.threads import in_thread
+from domain.errors import NotFound
+
+from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, ServicesDep
+from ..openapi import SIGNED_IN, no_content, problems
+from ..params import Limit, NotificationCursor
+from ..responses import command_response
+from ..schemas.common import Category
+from ..schemas.notifications import AllRead, NotificationPage, NotificationRead, Subscription
+from ..security import signed_in
+
+
+class NotificationsController(Controller):
+    path = "/api/notifications"
+    tags = ["notifications"]
+    guards = [signed_in]
+    security = SIGNED_IN
+
+    @get("/", responses=problems(409))
+    async def inbox(self, principal: PrincipalDep, read_models: ReadModelsDep, cursor: NotificationCursor = None,
+                    limit: Limit = 50) -> NotificationPage:
+        page = await in_thread(read_models.notifications, principal.user_id, cursor, limit)
+        return msgspec.convert(page, NotificationPage)
+
+    @patch("/{notification_id:uuid}/read", responses=problems(404, 409))
+    async def mark_read(self, notification_id: FromPath[UUID], principal: PrincipalDep, context: ContextDep,
+                        services: ServicesDep, read_models: ReadModelsDep) -> Response[NotificationRead]:
+        """404 for a notification that is not the caller's (or not known yet: see min_position)."""
+        if await in_thread(read_models.notification, principal.user_id, notification_id) is None:
+            raise NotFound(f"notification {notification_id} not found")
+        position = await in_thread(services.notifications.mark_read, context, [notification_id])
+        return command_response(NotificationRead(notification_id, True, position), position)
+
+    @patch("/read-all", responses=problems(409))
+    async def mark_all_read(self, principal: PrincipalDep, context: ContextDep, services: ServicesDep,
+                            read_models: ReadModelsDep) -> Response[AllRead]:
+        """Everything notified so far is read; `updated` counts what was unread."""
+        head = await in_thread(services.app.head)
+        updated = await in_thread(read_models.unread_notifications, principal.user_id, head)
+        read_up_to, position = await in_thread(services.notifications.mark_all_read, context, head)
+        return command_response(AllRead(updated, read_up_to, position), position)
+
+    @post("/categories/{category:str}/subscription", status_code=200, responses=problems())
+    async def subscribe(
+        self, category: FromPath[Category], context: ContextDep, services: ServicesDep,
+    ) -> Response[Subscription]:
+        position = await in_thread(services.accounts.set_category_subscription, context, category, True)
+        return command_response(Subscription(category, True, position), position)
+
+    @delete("/categories/{category:str}/subscription", status_code=HTTP_204_NO_CONTENT, responses=no_content())
+    async def unsubscribe(
+        self, category: FromPath[Category], context: ContextDep, services: ServicesDep,
+    ) -> Response[None]:
+        position = await in_thread(services.accounts.set_category_subscription, context, category, False)
+        return command_response(None, position, status_code=HTTP_204_NO_CONTENT)

@@ -1,0 +1,36 @@
+"""/health, /ready and /metrics: for load balancers and Prometheus, outside the API's limits."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from application.threads import in_thread
+
+from ..readiness import readiness
+
+
+@get("/health", sync_to_thread=False, include_in_schema=True, tags=["operations"])
+def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@get("/ready", tags=["operations"])
+async def ready(state: State) -> Response[dict]:
+    """Each backing store answers: the event store, the read store, Redis (when configured)."""
+    checks = await readiness(state.runtime)
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    return Response(body, status_code=HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE)
+
+
+@get("/metrics", tags=["operations"], media_type=CONTENT_TYPE_LATEST)
+async def metrics(state: State) -> Response[bytes]:
+    """Prometheus text format: requests and latencies by route, events appended, projection lag."""
+    return Response(await in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
+
+
+OPERATIONS = [health, ready, metrics]

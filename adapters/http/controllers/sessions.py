@@ -1,0 +1,40 @@
+"""/api/auth/sessions: the caller's live sessions (at most 5), and revoking one."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from litestar.params import FromPath
+
+from application.threads import in_thread
+
+from ..dependencies import ContextDep, PrincipalDep, RevocationsDep, ServicesDep
+from ..openapi import SIGNED_IN, no_content, problems
+from ..presenters import session_out
+from ..responses import command_response
+from ..schemas.auth import SessionOut
+from ..security import signed_in
+
+
+class SessionsController(Controller):
+    path = "/api/auth/sessions"
+    tags = ["auth"]
+    guards = [signed_in]
+    security = SIGNED_IN
+
+    @get("/", responses=problems())
+    async def list_sessions(self, principal: PrincipalDep, services: ServicesDep) -> list[SessionOut]:
+        sessions = await in_thread(services.accounts.live_sessions, principal.user_id)
+        return [session_out(s, principal.session_id) for s in sessions]
+
+    @delete("/{session_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=no_content(404))
+    async def revoke_session(
+        self, session_id: FromPath[UUID], context: ContextDep, services: ServicesDep, revocations: RevocationsDep,
+    ) -> Response[None]:
+        """Revoke one of the caller's sessions (404 for anyone else's)."""
+        position = await in_thread(services.accounts.revoke_session, context, session_id, "revoked")
+        revocations.revoked([session_id], "revoked")
+        return command_response(None, position, status_code=HTTP_204_NO_CONTENT)

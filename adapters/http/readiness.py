@@ -1,0 +1,51 @@
+"""Readiness checks, one per backing store, each reporting its own status."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+from application.threads import in_thread
+
+from .runtime import Runtime
+
+CHECK_TIMEOUT_S = 3.0
+
+
+async def readiness(runtime: Runtime) -> dict[str, dict]:
+    checks = {
+        "event_store": lambda: in_thread(_event_store, runtime),
+        "read_store": lambda: in_thread(_read_store, runtime),
+    }
+    if runtime.settings.redis_url:
+        checks["redis"] = lambda: _redis(runtime)
+    return {name: await _checked(check) for name, check in checks.items()}
+
+
+async def _checked(check: Callable[[], Awaitable[dict]]) -> dict:
+    try:
+        with anyio.fail_after(CHECK_TIMEOUT_S):
+            return {"status": "ok", **await check()}
+    except Exception as error:  # readiness reports any failure; it must not raise
+        return {"status": "fail", "error": type(error).__name__}
+
+
+def _event_store(runtime: Runtime) -> dict:
+    return {"head": runtime.services.app.head()}
+
+
+def _read_store(runtime: Runtime) -> dict:
+    health = runtime.read_models.health()
+    if not health["ok"]:
+        raise ReadStoreDown(health)
+    return {"processed_position": runtime.read_models.processed_position(), "lag": runtime.read_models.lag()}
+
+
+class ReadStoreDown(Exception):
+    pass
+
+
+async def _redis(runtime: Runtime) -> dict:
+    await runtime.counter.ping()
+    return {}

@@ -1,0 +1,60 @@
+"""What the web process builds at startup and closes at shutdown: the HTTP composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.auth.keys import load_keys
+from adapters.auth.revocations import SessionRevocations
+from adapters.auth.tokens import Tokens
+from adapters.bootstrap import bootstrap, bootstrap_read_models
+from adapters.ratelimit.memory import InProcessCounter
+from adapters.ratelimit.policy import TIERS, Counter, Rate, parse_rate
+from adapters.ratelimit.redis import RedisCounter
+from adapters.settings import Settings
+from projections.read_models import ProjectedReadModels
+from application.services import Services
+from application.threads import in_thread
+
+from .metrics import HttpMetrics
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    services: Services
+    read_models: ProjectedReadModels
+    tokens: Tokens
+    counter: Counter
+    rates: dict[str, Rate]
+    revocations: SessionRevocations
+
+    async def close(self) -> None:
+        await self.counter.close()
+        await in_thread(self.read_models.close)
+        await in_thread(self.services.close)
+
+
+async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
+    services = await in_thread(bootstrap, settings)
+    read_models = await in_thread(bootstrap_read_models, settings, services)
+    runtime = Runtime(
+        settings=settings,
+        services=services,
+        read_models=read_models,
+        tokens=await in_thread(tokens_from, settings),
+        counter=RedisCounter.from_url(settings.redis_url) if settings.redis_url else InProcessCounter(),
+        rates={tier: parse_rate(getattr(settings, f"rate_limit_{tier}")) for tier in TIERS},
+        revocations=SessionRevocations(),
+    )
+    metrics.watch_log(services.app.head, read_models.lag)
+    return runtime
+
+
+def tokens_from(settings: Settings) -> Tokens:
+    keys = load_keys(
+        settings.jwt_algorithm, settings.jwt_secret, settings.jwt_private_key_file,
+        settings.jwt_public_key_file, settings.data_dir,
+    )
+    return Tokens(keys, settings.jwt_issuer, settings.jwt_audience,
+                  settings.access_token_ttl_s, settings.refresh_token_ttl_s)

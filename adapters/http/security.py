@@ -1,0 +1,90 @@
+"""Who is calling: the bearer token is read once per request, and the session behind it is checked.
+
+The session check loads the Session aggregate on every authenticated request (no cache): a
+logout, a revocation, a refresh-token theft or a 6th login's eviction is one event in the log,
+and the very next request of that session's access token is refused, in every worker, without
+a cache to invalidate. With the application's aggregate cache (fast-forward on), the load is a
+short read of the events after the cached version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from adapters.auth.tokens import TokenRejected
+from application.threads import in_thread
+from domain.errors import NotFound
+
+from .problems import ProblemError
+from .runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: UUID
+    session_id: UUID
+
+
+class AuthenticationMiddleware:
+    """Never refuses by itself: it records who is calling (or why not); guards decide."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            runtime: Runtime = Litestar.from_scope(scope).state.runtime
+            scope["user"], scope["auth"] = await identify(runtime, _authorization(scope))
+        await self.app(scope, receive, send)
+
+
+async def identify(runtime: Runtime, authorization: str | None) -> tuple[Principal | None, str | None]:
+    """(principal, None) for a live session's access token, else (None, why not)."""
+    if not authorization:
+        return None, "this endpoint needs an access token: Authorization: Bearer <token>"
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "the Authorization header must be: Bearer <token>"
+    try:
+        claims = runtime.tokens.read_access(token.strip())
+        await in_thread(_ensure_live, runtime, claims.user_id, claims.session_id)
+    except TokenRejected as rejected:
+        return None, str(rejected)
+    return Principal(claims.user_id, claims.session_id), None
+
+
+def _ensure_live(runtime: Runtime, user_id: UUID, session_id: UUID) -> None:
+    try:
+        session = runtime.services.accounts.peek_session(session_id)
+    except NotFound:
+        raise TokenRejected("the token's session does not exist") from None
+    if not session.is_live or session.account_id != user_id:
+        raise TokenRejected("the token's session has been revoked")
+
+
+def _authorization(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
+
+
+# Guards: async, because Litestar runs a sync guard in a worker thread.
+
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise ProblemError(401, "unauthorized", connection.scope.get("auth") or "not signed in")
+
+
+async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    await signed_in(connection, handler)
+    runtime: Runtime = connection.app.state.runtime
+    account = await in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
+    if not account.is_admin:
+        raise ProblemError(403, "forbidden", "only admins may do this")

@@ -1,0 +1,34 @@
+"""The ASGI app under Litestar's test client, on an in-memory event store, with cheap hashing."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+from adapters.http.app import create_app
+from adapters.settings import Settings
+from tests.e2e.people import People
+
+TEST_SECRET = "test-secret-long-enough-for-every-hmac-algorithm-0123456789abcdefgh"
+GENEROUS = "100000/1m"
+
+
+def e2e_settings(tmp_path, **overrides) -> Settings:
+    values = dict(
+        event_store_url="memory://", data_dir=str(tmp_path), jwt_secret=TEST_SECRET,
+        password_time_cost=1, password_memory_cost_kib=8, read_wait_timeout_s=1.0,
+        rate_limit_auth=GENEROUS, rate_limit_messages=GENEROUS, rate_limit_search=GENEROUS, rate_limit_other=GENEROUS,
+    )
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One app per test module (building and starting one costs ~0.5 s); People keep tests apart."""
+    with TestClient(create_app(e2e_settings(tmp_path_factory.mktemp("app")))) as client:
+        yield client
+
+
+@pytest.fixture
+def people(client):
+    return People(client)

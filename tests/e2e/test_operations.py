@@ -1,0 +1,114 @@
+"""Health, readiness, metrics, request ids, security headers, CORS and structured logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from litestar.testing import TestClient
+
+from adapters.http.app import create_app
+from adapters.logging import JsonFormatter
+from tests.e2e.conftest import e2e_settings
+
+
+def test_health_answers_while_the_process_is_up(client):
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_ready_checks_each_store(client):
+    response = client.get("/ready")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["event_store"]["status"] == "ok"
+    assert all(check["status"] == "ok" for check in checks.values())
+
+
+def test_ready_is_503_naming_the_failing_check(client, monkeypatch):
+    def down():
+        raise ConnectionError("no store")
+
+    monkeypatch.setattr(client.app.state.runtime.services.app, "head", down)
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["event_store"] == {"status": "fail", "error": "ConnectionError"}
+
+
+def test_ready_reports_an_unreachable_redis(tmp_path):
+    settings = e2e_settings(tmp_path, redis_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["status"] == "fail"
+
+
+def test_metrics_count_requests_by_route_and_events_appended(people, client):
+    ann = people.signed_in("ann")
+    ann.get("/api/auth/me")
+    client.get("/api/nothing")
+    text = client.get("/metrics").text
+    assert 'hubbub_http_requests_total{method="GET",route="/api/auth/me",status="200"} 1.0' in text
+    assert 'hubbub_http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
+    assert 'hubbub_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/auth/login"}' in text
+    head = client.app.state.runtime.services.app.head()
+    assert f"hubbub_events_appended_total {float(head)}" in text
+
+
+def test_every_response_carries_a_request_id_and_security_headers(client):
+    for response in (client.get("/health"), client.get("/api/auth/me"), client.get("/nowhere"),
+                     client.post("/api/auth/login", content=b"x", headers={"content-type": "text/plain"})):
+        assert len(response.headers["X-Request-ID"]) == 32
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_api_answers_are_not_cached(client):
+    assert client.get("/api/auth/me").headers["Cache-Control"] == "no-store"
+
+
+def test_a_callers_request_id_is_kept_and_a_hostile_one_replaced(client):
+    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    hostile = "bad id <script>" + "x" * 200
+    replaced = client.get("/health", headers={"X-Request-ID": hostile}).headers["X-Request-ID"]
+    assert replaced != hostile and len(replaced) == 32
+
+
+def test_cors_allows_only_the_configured_origins(tmp_path):
+    settings = e2e_settings(tmp_path, cors_origins=["https://app.example"])
+    with TestClient(create_app(settings)) as client:
+        preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization,content-type"}
+        allowed = client.options("/api/auth/login", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        other = client.get("/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_no_cors_headers_without_configured_origins(client):
+    response = client.get("/health", headers={"Origin": "https://app.example"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_log_lines_are_json_and_carry_the_request_id(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("hubbub.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        client.get("/health", headers={"X-Request-ID": "trace-me"})
+    finally:
+        access.removeHandler(handler)
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["request_id"] == "trace-me" and line["status"] == 200 and line["route"] == "/health"
+    assert line["level"] == "info" and line["time"] and line["duration_ms"] >= 0
+
+
+def test_the_schema_is_served(client):
+    schema = client.get("/schema/openapi.json").json()
+    assert schema["openapi"].startswith("3.") and "/api/rooms/{room_id}/messages" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

@@ -1,0 +1,81 @@
+"""A real `hubbub serve` process: it answers, signs people in, logs JSON, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def hubbub_command() -> list[str]:
+    script = Path(sys.executable).parent / "hubbub"
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from adapters.cli import main; main()"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ, "HUBBUB_DATA_DIR": str(tmp_path), "HUBBUB_ENV_FILE": "",
+        "HUBBUB_PASSWORD_TIME_COST": "1", "HUBBUB_PASSWORD_MEMORY_COST_KIB": "1024",
+    }
+    log = (tmp_path / "server.log").open("w+")
+    process = subprocess.Popen([*hubbub_command(), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base, process, tmp_path / "server.log"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"hubbub serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("hubbub serve did not come up")
+
+
+def test_serve_answers_signs_in_and_stops_gracefully(server):
+    base, process, log_path = server
+    with httpx.Client(base_url=base, timeout=10) as http:
+        assert http.get("/health").json() == {"status": "ok"}
+        assert http.get("/ready").status_code == 200
+        assert http.post("/api/auth/register", json={"username": "ann", "password": "long enough pw"}).status_code == 201
+        tokens = http.post("/api/auth/login", json={"username": "ann", "password": "long enough pw"}).json()
+        me = http.get("/api/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}", "X-Request-ID": "smoke-1"})
+        assert me.status_code == 200 and me.json()["username"] == "ann"
+
+    process.send_signal(signal.SIGTERM)
+    # uvicorn finishes its shutdown, then re-raises the signal it caught: exit status -SIGTERM.
+    assert process.wait(timeout=20) in (0, -signal.SIGTERM)
+
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    assert any(line["message"] == "Application shutdown complete." for line in lines)
+    assert any(line.get("request_id") == "smoke-1" and line.get("route") == "/api/auth/me" for line in lines)
+    assert all("level" in line and "time" in line for line in lines)
