@@ -72,7 +72,9 @@ def rebuild(name: str, grace: float) -> None:
 
 class EventsPerSecond(ProgressColumn):
     def render(self, task: Task) -> Text:
-        return Text(f"{task.speed or 0:>9,.0f} ev/s", style="cyan")
+        # rich forgets the recent speed once a task finishes: show the average instead.
+        speed = task.speed if not task.finished else task.completed / max(task.finished_time or 0, 1e-9)
+        return Text(f"{speed or 0:>9,.0f} ev/s", style="cyan")
 
 
 def _progress(console: Console) -> Progress:
