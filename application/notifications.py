@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.account import Account
+from domain.broadcast import Broadcast
 from domain.inbox import Inbox, inbox_id
 
 from .app import Hubbub
@@ -39,6 +41,14 @@ class NotificationService:
             return inbox.read_up_to, self.app.commit(context, inbox)
 
         return with_retries(command)
+
+    def broadcast(
+        self, context: CommandContext, category: str, title: str, body: str, priority: str,
+    ) -> tuple[UUID, int]:
+        """An admin's announcement; the inbox projection delivers it. Returns (broadcast_id, position)."""
+        sender = self.app.load(Account, context.actor_id)
+        announcement = Broadcast.announce(sender, category, title, body, priority)
+        return announcement.id, self.app.commit(context, announcement)
 
     def _inbox(self, user_id: UUID) -> Inbox:
         # Opened by the first command; its Opened event is saved with that command's event.

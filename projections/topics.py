@@ -19,3 +19,7 @@ READ_MARKER_ADVANCED = "domain.read_marker:ReadMarker.Advanced"
 
 INBOX_NOTIFICATIONS_READ = "domain.inbox:Inbox.NotificationsRead"
 INBOX_ALL_READ = "domain.inbox:Inbox.AllRead"
+
+ACCOUNT_REGISTERED = "domain.account:Account.Registered"
+ACCOUNT_PREFS_CHANGED = "domain.account:Account.NotificationPrefsChanged"
+BROADCAST_ANNOUNCED = "domain.broadcast:Broadcast.Announced"

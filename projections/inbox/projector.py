@@ -16,11 +16,13 @@ from projections.batch import Batch
 from projections.projector import Projector
 from projections.store import CollectionSpec
 
+from . import audiences
+
 NOTIFICATIONS = "notifications"
 READERS = "readers"  # per user: read_all_up_to
 ROOMS = "rooms"  # per room: kind and members (who gets a DM notification)
 MESSAGES = "messages"  # per live message: author, mentions, who was notified and by which ids
-KIND_ORDER = ("mention", "reply", "dm", "reaction")
+KIND_ORDER = ("mention", "reply", "dm", "reaction", "broadcast")
 PREVIEW_CHARS = 140
 
 
@@ -29,6 +31,7 @@ class InboxProjector(Projector):
     collections = (
         CollectionSpec(NOTIFICATIONS, indexes=(("user_id", "position"),)),
         CollectionSpec(READERS), CollectionSpec(ROOMS), CollectionSpec(MESSAGES),
+        CollectionSpec(audiences.AUDIENCES), CollectionSpec(audiences.SUBSCRIBERS),
     )
     write_once = frozenset({NOTIFICATIONS, MESSAGES})
     handles = {
@@ -36,6 +39,8 @@ class InboxProjector(Projector):
         t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",
         t.REACTION_ADDED: "reaction_added",
         t.INBOX_NOTIFICATIONS_READ: "notifications_read", t.INBOX_ALL_READ: "all_read",
+        t.ACCOUNT_REGISTERED: "registered", t.ACCOUNT_PREFS_CHANGED: "preferences_changed",
+        t.BROADCAST_ANNOUNCED: "announced",
     }
 
     def wants(self, topic: str, event: Any) -> list[tuple[str, str]]:
@@ -118,6 +123,22 @@ class InboxProjector(Projector):
         })
         message["notified"] = [*message["notified"], doc_id]
         message["notified_users"] = list(dict.fromkeys([*message["notified_users"], user_id]))
+
+    def registered(self, event: Any, position: int, batch: Batch) -> None:
+        audiences.registered(event, batch)
+
+    def preferences_changed(self, event: Any, position: int, batch: Batch) -> None:
+        audiences.preferences_changed(event, batch)
+
+    def announced(self, event: Any, position: int, batch: Batch) -> None:
+        for user_id in audiences.recipients(event, batch):
+            batch.put(NOTIFICATIONS, {
+                "_id": str(notification_id(position, user_id)), "user_id": user_id, "position": position,
+                "kind": "broadcast", "reasons": ["broadcast"], "room_id": None, "message_id": None,
+                "actor_id": str(event.actor_id), "emoji": None, "preview": event.body[:PREVIEW_CHARS],
+                "title": event.title, "category": event.category, "priority": event.priority,
+                "created_at": event.timestamp, "read": False,
+            })
 
     def notifications_read(self, event: Any, position: int, batch: Batch) -> None:
         owner = str(event.user_id)

@@ -58,4 +58,5 @@ def _shaped(doc: dict[str, Any], read_up_to: int) -> dict[str, Any]:
         "message_id": uuid(doc["message_id"]), "actor_id": uuid(doc["actor_id"]), "emoji": doc["emoji"],
         "preview": doc["preview"], "created_at": doc["created_at"], "position": doc["position"],
         "read": doc["read"] or doc["position"] <= read_up_to,
+        "title": doc.get("title"), "category": doc.get("category"), "priority": doc.get("priority"),
     }

@@ -80,6 +80,8 @@ SIGNED_IN_ROUTES = [
 ADMIN_ROUTES = [
     Route("GET", "/api/analytics", 200),
     Route("GET", "/api/analytics/heatmap.svg", 200),
+    Route("POST", "/api/notifications/broadcast", 202,
+          {"category": "news", "title": "Hello", "body": "Welcome", "priority": "transactional"}),
 ]
 
 

@@ -6,8 +6,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.threads import in_thread
 from domain.errors import NotFound
@@ -17,8 +17,11 @@ from ..openapi import SIGNED_IN, no_content, problems
 from ..params import Limit, NotificationCursor
 from ..responses import command_response
 from ..schemas.common import Category
-from ..schemas.notifications import AllRead, NotificationPage, NotificationRead, Subscription
-from ..security import signed_in
+from ..schemas.notifications import (
+    AllRead, BroadcastAccepted, BroadcastRequest, NotificationPage, NotificationRead, Subscription,
+)
+from ..security import admin_only, signed_in
+
 
 
 class NotificationsController(Controller):
@@ -64,3 +67,13 @@ class NotificationsController(Controller):
     ) -> Response[None]:
         position = await in_thread(services.accounts.set_category_subscription, context, category, False)
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)
+
+    @post("/broadcast", status_code=HTTP_202_ACCEPTED, guards=[admin_only], responses=problems(403))
+    async def broadcast(
+        self, data: JSONBody[BroadcastRequest], context: ContextDep, services: ServicesDep,
+    ) -> Response[BroadcastAccepted]:
+        """Admins only: delivered to every inbox (transactional) or the category's subscribers (promotional)."""
+        broadcast_id, position = await in_thread(
+            services.notifications.broadcast, context, data.category, data.title, data.body, data.priority,
+        )
+        return command_response(BroadcastAccepted(broadcast_id, position), position, status_code=HTTP_202_ACCEPTED)

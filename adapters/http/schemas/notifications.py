@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+
+from .common import Category
 
 
 class Notification(msgspec.Struct):
@@ -20,6 +23,10 @@ class Notification(msgspec.Struct):
     created_at: datetime
     position: int
     read: bool
+    # Broadcasts only: what an admin announced, and to whom.
+    title: str | None = None
+    category: str | None = None
+    priority: str | None = None
 
 
 class NotificationPage(msgspec.Struct):
@@ -28,6 +35,18 @@ class NotificationPage(msgspec.Struct):
     items: list[Notification]
     next_cursor: str | None = None
     unread: int = 0
+
+
+class BroadcastRequest(msgspec.Struct):
+    category: Category
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+    priority: Literal["transactional", "promotional"]
+
+
+class BroadcastAccepted(msgspec.Struct):
+    broadcast_id: UUID
+    position: int
 
 
 class NotificationRead(msgspec.Struct):
