@@ -50,5 +50,12 @@ class Hubbub(Application):
             raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found")
         return aggregate
 
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None: one read where exists() then load() would take two."""
+        try:
+            return self.load(kind, aggregate_id)
+        except NotFound:
+            return None
+
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

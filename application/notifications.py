@@ -53,4 +53,4 @@ class NotificationService:
     def _inbox(self, user_id: UUID) -> Inbox:
         # Opened by the first command; its Opened event is saved with that command's event.
         inbox_key = inbox_id(user_id)
-        return self.app.load(Inbox, inbox_key) if self.app.exists(inbox_key) else Inbox.open(user_id)
+        return self.app.find(Inbox, inbox_key) or Inbox.open(user_id)

@@ -39,4 +39,4 @@ class ReadService:
 
     def _marker(self, user_id: UUID, room_id: UUID) -> ReadMarker | None:
         marker_id = read_marker_id(user_id, room_id)
-        return self.app.load(ReadMarker, marker_id) if self.app.exists(marker_id) else None
+        return self.app.find(ReadMarker, marker_id)

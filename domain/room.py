@@ -134,7 +134,7 @@ class Room(Aggregate):
         if user_id != actor_id:
             self._ensure_outranks(actor_id, user_id)
         self._member_left(user_id=user_id, actor_id=actor_id)
-        if self.role_of(user_id) is None and not self._has_owner() and self.members:
+        if self.members and not self._has_owner():
             self._ownership_transferred(user_id=self._successor(), actor_id=actor_id)
         return True
 

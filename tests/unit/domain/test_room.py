@@ -1,4 +1,4 @@
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -98,4 +98,4 @@ def test_pins_are_capped():
     with pytest.raises(TooManyPins):
         room.pin(uuid4(), ADMINLESS)
     first = room.pinned[0]
-    assert room.unpin(__import__("uuid").UUID(first), OWNER) and len(room.pinned) == MAX_PINS - 1
+    assert room.unpin(UUID(first), OWNER) and len(room.pinned) == MAX_PINS - 1
