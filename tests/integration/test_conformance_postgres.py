@@ -25,6 +25,7 @@ from psycopg import sql
 
 from adapters.eventstore.url import persistence_env
 from tests.services import require_postgres
+from tests.stray_threads import JoinsStrayThreads
 
 
 class TemporarySchema:
@@ -48,7 +49,7 @@ class TemporarySchema:
             connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
 
 
-class PostgresSchema:
+class PostgresSchema(JoinsStrayThreads):
     """Mixin: a factory on a fresh schema, closed and dropped after the test."""
 
     def setUp(self) -> None:
@@ -59,6 +60,7 @@ class PostgresSchema:
         self.factory = InfrastructureFactory.construct(self.schema.env())
         assert isinstance(self.factory, es_postgres.PostgresFactory)
         self.addCleanup(self.factory.close)  # type: ignore[attr-defined]
+        self.join_stray_threads_before_cleanups()
 
 
 class TestAggregateRecorder(PostgresSchema, conformance.AggregateRecorderTestCase):

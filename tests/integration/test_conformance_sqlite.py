@@ -39,13 +39,14 @@ from adapters.eventstore.sqlite import (
     SQLiteProcessRecorder,
 )
 from adapters.eventstore.url import persistence_env
+from tests.stray_threads import JoinsStrayThreads
 
 # Generous bounds: these only catch a follower that is not woken, or never stops.
 WAKE_UP_DEADLINE = 2.0
 STOP_DEADLINE = 1.0
 
 
-class FileDatabase:
+class FileDatabase(JoinsStrayThreads):
     """Mixin: a factory on a fresh SQLite file, closed and deleted after the test."""
 
     extra_env: dict[str, str] = {}
@@ -56,6 +57,7 @@ class FileDatabase:
         self.addCleanup(directory.cleanup)  # type: ignore[attr-defined]
         self.db_path = Path(directory.name) / "events.sqlite3"
         self.factory = self.construct_factory()
+        self.join_stray_threads_before_cleanups()
 
     def construct_factory(self, **extra_env: str) -> SQLiteFactory:
         env = persistence_env(f"sqlite:///{self.db_path}") | self.extra_env | extra_env

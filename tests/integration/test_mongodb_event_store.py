@@ -6,6 +6,7 @@ one); skips with that reason otherwise. Every test gets a fresh database, droppe
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from threading import Thread
 from time import monotonic
@@ -37,6 +38,7 @@ from adapters.eventstore.mongodb import (
     MongoTrackingRecorder,
 )
 from tests.services import require_mongodb
+from tests.stray_threads import join_threads_started_since
 
 pytestmark = pytest.mark.mongodb
 
@@ -50,12 +52,14 @@ class FreshDatabase(TestCase):
 
     def setUp(self) -> None:
         url = require_mongodb()
+        self.threads_before_test = set(threading.enumerate())
         self.database_name = fresh_database_name()
         self.datastore = MongoDatastore(url, self.database_name)
         super().setUp()
 
     def tearDown(self) -> None:
         super().tearDown()
+        join_threads_started_since(self.threads_before_test)
         self.datastore.client.drop_database(self.database_name)
         self.datastore.close()
 
