@@ -15,6 +15,7 @@ from domain.room import Room
 from domain.session import Session
 
 from .context import CommandContext, acting_as
+from .group_commit import GroupCommittedEventStore
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -23,6 +24,9 @@ class Hubbub(Application):
     name = "hubbub"
     # Rooms with many members and long-lived accounts/sessions grow; snapshots bound loading.
     snapshotting_intervals = {Room: 100, Account: 100, Session: 100, Inbox: 100}
+
+    def construct_event_store(self) -> GroupCommittedEventStore:
+        return GroupCommittedEventStore(self.mapper, self.recorder)
 
     def head(self) -> int:
         """The global position of the last event in the log (0 when empty)."""
@@ -41,9 +45,16 @@ class Hubbub(Application):
     def load(
         self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *, for_change: bool = True
     ) -> A:
-        """Load an aggregate; `for_change=False` skips copying a cached one, so never mutate it."""
+        """Load an aggregate; `for_change=False` skips copying a cached one, so never mutate it.
+
+        A check (`for_change=False`) also skips the fast-forward when another thread is already
+        bringing the same cached aggregate up to date: under load every send to a busy room
+        would otherwise queue on that room's lock for a read its neighbour is doing anyway.
+        """
         try:
-            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=for_change)
+            aggregate = self.repository.get(
+                aggregate_id, deepcopy_from_cache=for_change, fastforward_skipping=not for_change
+            )
         except AggregateNotFoundError:
             raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, kind):

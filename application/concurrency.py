@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from .errors import ConcurrentUpdate
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16
 
 
 def with_retries(command: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:

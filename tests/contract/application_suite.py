@@ -219,6 +219,27 @@ class ApplicationSuite:
                             "causation_id": "req-42"}
 
 
+    def test_concurrent_sends_each_record_their_own_actor_and_request(self, services, people, room):
+        """Group-committed appends share a transaction, never each other's metadata."""
+        senders = [people[n] for n in ("ann", "bob", "cat")] * 8
+        contexts = [CommandContext(actor_id=p.id, causation_id=f"req-{i}") for i, p in enumerate(senders)]
+        start = threading.Barrier(len(contexts))
+
+        def send(context):
+            start.wait()
+            return services.messages.send(context, room.id, f"from {context.causation_id}")
+
+        with ThreadPoolExecutor(max_workers=len(contexts)) as pool:
+            sent = list(pool.map(send, contexts))
+        for context, result in zip(contexts, sent):
+            stored = services.app.recorder.select_notifications(start=result.position, limit=1)[0]
+            _, metadata = services.app.mapper.transcoder.split_metadata(_plain(services, stored.state))
+            event = services.app.mapper.to_domain_event(stored)
+            assert event.originator_id == result.message.id and event.body == f"from {context.causation_id}"
+            assert metadata["actor_id"] == str(context.actor_id)
+            assert metadata["causation_id"] == context.causation_id
+
+
 def as_(account) -> CommandContext:
     return CommandContext(actor_id=account.id, causation_id=f"test-{uuid4().hex[:6]}")
 
