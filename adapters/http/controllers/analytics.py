@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import FromPath
 
-from application.threads import in_thread
+from application.threads import in_query_thread
 
 from ..dependencies import PrincipalDep, ReadModelsDep
 from ..openapi import SIGNED_IN, problems
@@ -32,14 +32,14 @@ class RoomAnalyticsController(Controller):
         self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, tz: TimeZone = "UTC",
     ) -> Analytics:
         query = partial(read_models.analytics, room_id, tz)
-        return msgspec.convert(await in_thread(for_member, read_models, room_id, principal.user_id, query), Analytics)
+        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, principal.user_id, query), Analytics)
 
     @get("/heatmap.svg", media_type=SVG, responses=problems(403, 404, 409))
     async def room_heatmap(
         self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, tz: TimeZone = "UTC",
     ) -> Response[str]:
         query = partial(read_models.heatmap_svg, room_id, tz)
-        return Response(await in_thread(for_member, read_models, room_id, principal.user_id, query), media_type=SVG)
+        return Response(await in_query_thread(for_member, read_models, room_id, principal.user_id, query), media_type=SVG)
 
 
 class GlobalAnalyticsController(Controller):
@@ -50,8 +50,8 @@ class GlobalAnalyticsController(Controller):
 
     @get("/", responses=problems(403, 409))
     async def all_rooms(self, read_models: ReadModelsDep, tz: TimeZone = "UTC") -> Analytics:
-        return msgspec.convert(await in_thread(read_models.analytics, None, tz), Analytics)
+        return msgspec.convert(await in_query_thread(read_models.analytics, None, tz), Analytics)
 
     @get("/heatmap.svg", media_type=SVG, responses=problems(403, 409))
     async def all_rooms_heatmap(self, read_models: ReadModelsDep, tz: TimeZone = "UTC") -> Response[str]:
-        return Response(await in_thread(read_models.heatmap_svg, None, tz), media_type=SVG)
+        return Response(await in_query_thread(read_models.heatmap_svg, None, tz), media_type=SVG)

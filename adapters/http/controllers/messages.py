@@ -6,14 +6,14 @@ from functools import partial
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from application.threads import in_thread
+from application.threads import in_query_thread, in_thread
 
-from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, RuntimeDep, ServicesDep
+from ..dependencies import ContextDep, ReadModelsDep, ServicesDep, context_of, principal_of, runtime_of
 from ..openapi import SIGNED_IN, no_content, problems
 from ..params import Cursor, IdempotencyKey, Limit, SearchQuery
 from ..presenters import message_out
@@ -38,41 +38,42 @@ class MessagesController(Controller):
 
     @post("/", opt=tier("messages"), responses={**problems(403, 404, 409), **REPLAYED})
     async def send(
-        self, room_id: FromPath[UUID], data: JSONBody[MessageCreate], context: ContextDep, runtime: RuntimeDep,
+        self, request: Request, room_id: FromPath[UUID], data: JSONBody[MessageCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Message]:
         """201 with the new message; the same Idempotency-Key or client_msg_id again → 200, nothing appended."""
-        sent = await send_message(runtime, context, room_id, data, idempotency_key)
+        sent = await send_message(runtime_of(request), context_of(request), room_id, data, idempotency_key)
         return command_response(sent.message, sent.position, status_code=201 if sent.created else 200)
 
     @get("/", responses=problems(403, 404, 409))
     async def page(
-        self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep,
+        self, request: Request, room_id: FromPath[UUID], read_models: ReadModelsDep,
         before: Cursor = None, after: Cursor = None, limit: Limit = 50,
     ) -> MessagePage:
         query = partial(read_models.messages, room_id, before=before, after=after, limit=limit)
-        return msgspec.convert(await in_thread(for_member, read_models, room_id, principal.user_id, query), MessagePage)
+        user_id = principal_of(request).user_id
+        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, user_id, query), MessagePage)
 
     @get("/search", opt=tier("search"), responses=problems(403, 404, 409))
     async def search(
-        self, room_id: FromPath[UUID], q: SearchQuery, principal: PrincipalDep, read_models: ReadModelsDep,
+        self, request: Request, room_id: FromPath[UUID], q: SearchQuery, read_models: ReadModelsDep,
         limit: Limit = 50,
     ) -> SearchResults:
         query = partial(read_models.search, [room_id], q, limit)
-        items = await in_thread(for_member, read_models, room_id, principal.user_id, query)
+        items = await in_query_thread(for_member, read_models, room_id, principal_of(request).user_id, query)
         return SearchResults(msgspec.convert(items, list[SearchHit]))
 
     @get("/unread", responses=problems(403, 404, 409))
-    async def unread(self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep) -> Unread:
-        query = partial(read_models.unread, principal.user_id, room_id)
-        return msgspec.convert(await in_thread(for_member, read_models, room_id, principal.user_id, query), Unread)
+    async def unread(self, request: Request, room_id: FromPath[UUID], read_models: ReadModelsDep) -> Unread:
+        user_id = principal_of(request).user_id
+        query = partial(read_models.unread, user_id, room_id)
+        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, user_id, query), Unread)
 
     @post("/read", status_code=200, responses=problems(403, 404, 409))
-    async def mark_read(
-        self, room_id: FromPath[UUID], data: JSONBody[ReadMark], context: ContextDep, services: ServicesDep,
-    ) -> Response[ReadMarked]:
+    async def mark_read(self, request: Request, room_id: FromPath[UUID], data: JSONBody[ReadMark]) -> Response[ReadMarked]:
         """Move the caller's read marker forward (never back)."""
-        last_read, position = await in_thread(services.reads.mark_read, context, room_id, data.up_to_position)
+        reads = runtime_of(request).services.reads
+        last_read, position = await in_thread(reads.mark_read, context_of(request), room_id, data.up_to_position)
         return command_response(ReadMarked(last_read, position), position)
 
     @patch("/{message_id:uuid}", opt=tier("messages"), responses=problems(403, 404, 409))

@@ -9,7 +9,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from application.threads import in_thread
+from application.threads import in_query_thread, in_thread
 from domain.errors import NotFound
 
 from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, ServicesDep
@@ -33,14 +33,14 @@ class NotificationsController(Controller):
     @get("/", responses=problems(409))
     async def inbox(self, principal: PrincipalDep, read_models: ReadModelsDep, cursor: NotificationCursor = None,
                     limit: Limit = 50) -> NotificationPage:
-        page = await in_thread(read_models.notifications, principal.user_id, cursor, limit)
+        page = await in_query_thread(read_models.notifications, principal.user_id, cursor, limit)
         return msgspec.convert(page, NotificationPage)
 
     @patch("/{notification_id:uuid}/read", responses=problems(404, 409))
     async def mark_read(self, notification_id: FromPath[UUID], principal: PrincipalDep, context: ContextDep,
                         services: ServicesDep, read_models: ReadModelsDep) -> Response[NotificationRead]:
         """404 for a notification that is not the caller's (or not known yet: see min_position)."""
-        if await in_thread(read_models.notification, principal.user_id, notification_id) is None:
+        if await in_query_thread(read_models.notification, principal.user_id, notification_id) is None:
             raise NotFound(f"notification {notification_id} not found")
         position = await in_thread(services.notifications.mark_read, context, [notification_id])
         return command_response(NotificationRead(notification_id, True, position), position)
@@ -50,7 +50,7 @@ class NotificationsController(Controller):
                             read_models: ReadModelsDep) -> Response[AllRead]:
         """Everything notified so far is read; `updated` counts what was unread."""
         head = await in_thread(services.app.head)
-        updated = await in_thread(read_models.unread_notifications, principal.user_id, head)
+        updated = await in_query_thread(read_models.unread_notifications, principal.user_id, head)
         read_up_to, position = await in_thread(services.notifications.mark_all_read, context, head)
         return command_response(AllRead(updated, read_up_to, position), position)
 

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from litestar.params import FromPath, JSONBody
 
-from application.threads import in_thread
+from application.threads import in_query_thread, in_thread
 
 from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, ServicesDep
 from ..openapi import SIGNED_IN, no_content, problems
@@ -40,7 +40,7 @@ class RoomsController(Controller):
     @get("/", responses=problems(409))
     async def list_rooms(self, principal: PrincipalDep, read_models: ReadModelsDep) -> list[RoomSummary]:
         """The caller's rooms with unread and mention counts, mute and the last message."""
-        rooms = await in_thread(read_models.rooms_of, principal.user_id)
+        rooms = await in_query_thread(read_models.rooms_of, principal.user_id)
         return msgspec.convert(rooms, list[RoomSummary])
 
     @get("/{room_id:uuid}", responses=problems(404, 409))
@@ -48,7 +48,7 @@ class RoomsController(Controller):
         self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep,
     ) -> RoomDetail:
         """A room the caller can see: theirs, or a public one."""
-        room = await in_thread(visible_room, read_models, room_id, principal.user_id)
+        room = await in_query_thread(visible_room, read_models, room_id, principal.user_id)
         return msgspec.convert(room, RoomDetail)
 
     @post("/{room_id:uuid}/members", status_code=200, responses=problems(403, 404, 409))
