@@ -15,6 +15,7 @@ from .keys import SigningKeys
 ACCESS = "access"
 REFRESH = "refresh"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "typ", "iat", "exp", "jti"]
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class TokenRejected(Exception):
@@ -53,6 +54,9 @@ class Tokens:
         self.access_ttl_s = access_ttl_s
         self.refresh_ttl_s = refresh_ttl_s
         self._clock = clock
+        # A client sends the same access token for 15 minutes: verify its signature once. The
+        # key is the whole token, signature included, so only the exact bytes verified hit.
+        self._verified: dict[str, tuple[AccessClaims, float]] = {}
 
     def pair(self, user_id: UUID, session_id: UUID, token_id: str) -> TokenPair:
         access = self._encode(ACCESS, user_id, session_id, uuid.uuid4().hex, self.access_ttl_s)
@@ -60,8 +64,19 @@ class Tokens:
         return TokenPair(access, refresh, self.access_ttl_s)
 
     def read_access(self, token: str) -> AccessClaims:
-        claims = self._decode(token, ACCESS)
-        return AccessClaims(_uuid(claims["sub"]), _uuid(claims["sid"]))
+        verified = self._verified.get(token)
+        if verified is not None:
+            claims, expires_at = verified
+            if time.time() < expires_at:  # pyjwt's rule with no leeway: expired once now >= exp
+                return claims
+            del self._verified[token]
+            raise TokenRejected("the token has expired")
+        decoded = self._decode(token, ACCESS)
+        claims = AccessClaims(_uuid(decoded["sub"]), _uuid(decoded["sid"]))
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest: dicts keep insertion order
+        self._verified[token] = claims, float(decoded["exp"])
+        return claims
 
     def read_refresh(self, token: str) -> RefreshClaims:
         claims = self._decode(token, REFRESH)

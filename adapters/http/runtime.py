@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.auth.keys import load_keys
+from adapters.auth.live_sessions import LiveSessions
+from adapters.auth.revocation_watch import RevocationWatch
 from adapters.auth.revocations import SessionRevocations
 from adapters.auth.tokens import Tokens
 from adapters.bootstrap import bootstrap, bootstrap_read_models
@@ -14,7 +16,7 @@ from adapters.ratelimit.redis import RedisCounter
 from adapters.settings import Settings
 from projections.read_models import ProjectedReadModels
 from application.services import Services
-from application.threads import in_thread
+from application.threads import in_thread, use_query_threads
 
 from .metrics import HttpMetrics
 
@@ -28,16 +30,24 @@ class Runtime:
     counter: Counter
     rates: dict[str, Rate]
     revocations: SessionRevocations
+    live_sessions: LiveSessions
+    revocation_watch: RevocationWatch
 
     async def close(self) -> None:
+        await in_thread(self.revocation_watch.stop)
         await self.counter.close()
         await in_thread(self.read_models.close)
         await in_thread(self.services.close)
 
 
 async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
+    use_query_threads(settings.query_threads)
     services = await in_thread(bootstrap, settings)
     read_models = await in_thread(bootstrap_read_models, settings, services)
+    revocations, live_sessions = SessionRevocations(), LiveSessions(settings.session_check_ttl_s)
+    revocations.subscribe(lambda session_id, _reason: live_sessions.revoked(session_id))
+    watch = RevocationWatch(services.app.recorder, live_sessions.revoked)
+    await in_thread(watch.start)
     runtime = Runtime(
         settings=settings,
         services=services,
@@ -45,7 +55,9 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
         tokens=await in_thread(tokens_from, settings),
         counter=RedisCounter.from_url(settings.redis_url) if settings.redis_url else InProcessCounter(),
         rates={tier: parse_rate(getattr(settings, f"rate_limit_{tier}")) for tier in TIERS},
-        revocations=SessionRevocations(),
+        revocations=revocations,
+        live_sessions=live_sessions,
+        revocation_watch=watch,
     )
     metrics.watch_log(services.app.head, read_models.lag)
     return runtime

@@ -1,10 +1,9 @@
 """Who is calling: the bearer token is read once per request, and the session behind it is checked.
 
-The session check loads the Session aggregate on every authenticated request (no cache): a
-logout, a revocation, a refresh-token theft or a 6th login's eviction is one event in the log,
-and the very next request of that session's access token is refused, in every worker, without
-a cache to invalidate. With the application's aggregate cache (fast-forward on), the load is a
-short read of the events after the cached version.
+A token's signature is verified once (Tokens caches the verified claims until expiry). The
+session must be live: LiveSessions remembers live verdicts and forgets one the moment the
+session is revoked, here or (through the log) in any other process; otherwise the Session
+aggregate is read from the store, in a worker thread.
 """
 
 from __future__ import annotations
@@ -53,7 +52,11 @@ async def identify(runtime: Runtime, authorization: str | None) -> tuple[Princip
         return None, "the Authorization header must be: Bearer <token>"
     try:
         claims = runtime.tokens.read_access(token.strip())
-        await in_thread(_ensure_live, runtime, claims.user_id, claims.session_id)
+        if runtime.live_sessions.known_revoked(claims.session_id):
+            raise TokenRejected("the token's session has been revoked")
+        if not runtime.live_sessions.known_live(claims.session_id, claims.user_id):
+            await in_thread(_ensure_live, runtime, claims.user_id, claims.session_id)
+            runtime.live_sessions.remember(claims.session_id, claims.user_id)
     except TokenRejected as rejected:
         return None, str(rejected)
     return Principal(claims.user_id, claims.session_id), None

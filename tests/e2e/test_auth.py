@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from adapters.http.app import create_app
 from tests.e2e.conftest import e2e_settings
-from tests.e2e.people import PASSWORD
+from tests.e2e.people import PASSWORD, People
 
 PROBLEM = "application/problem+json"
 
@@ -194,3 +194,30 @@ def test_bad_preferences_are_422_naming_the_field(people, change, field):
     response = people.signed_in("ann").patch("/api/auth/me/notifications", json=change)
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_a_revocation_in_another_process_refuses_the_token_within_the_watch_poll(tmp_path):
+    """Two apps on one SQLite store stand for two worker processes: the session check each
+    remembers is forgotten when the log shows the other revoked it."""
+    store = f"sqlite:///{tmp_path / 'events.sqlite3'}"
+    settings = e2e_settings(tmp_path, event_store_url=store, session_check_ttl_s=60.0)
+    with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
+        ann = People(first).signed_in("ann")
+        assert ann.get("/api/auth/me").status_code == 200  # first now remembers the session live
+        assert second.post("/api/auth/logout", json={"refresh_token": ann.refresh_token}).status_code == 204
+        deadline = time.monotonic() + 2.0
+        while ann.get("/api/auth/me").status_code == 200:
+            assert time.monotonic() < deadline, "the other process's revocation never reached this one"
+            time.sleep(0.02)
+        assert ann.get("/api/auth/me").status_code == 401
+
+
+def test_with_no_session_cache_every_request_reads_the_store(tmp_path):
+    store = f"sqlite:///{tmp_path / 'events.sqlite3'}"
+    settings = e2e_settings(tmp_path, event_store_url=store, session_check_ttl_s=0)
+    with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
+        ann = People(first).signed_in("ann")
+        assert ann.get("/api/auth/me").status_code == 200
+        first.app.state.runtime.revocation_watch.stop()  # only the store can tell now
+        assert second.post("/api/auth/logout", json={"refresh_token": ann.refresh_token}).status_code == 204
+        assert ann.get("/api/auth/me").status_code == 401
