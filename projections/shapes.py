@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
+# A page of 50 messages parses ~150 ids: msgspec's parser takes a third of the time UUID() does.
+as_uuid = partial(msgspec.convert, type=UUID)
+
 
 def uuid(value: str | None) -> UUID | None:
-    return UUID(value) if value else None
+    return as_uuid(value) if value else None
 
 
 def uuids(values: list[str]) -> list[UUID]:
-    return [UUID(v) for v in values]
+    return [as_uuid(v) for v in values]
 
 
 def with_uuids(doc: dict[str, Any] | None, *fields: str) -> dict[str, Any] | None:

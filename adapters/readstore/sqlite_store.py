@@ -2,14 +2,18 @@
 version that serves each projection.
 
 Why SQLite and not an in-process pymongo look-alike: see projections/README.md ("Read store").
-A rebuild in another process (the CLI) switches the catalog; this process notices on its next
-look-up, because every query and every projector round asks the catalog first.
+A rebuild in another process (the CLI) switches the catalog; this process notices within
+CATALOG_TTL_S, because every query and every projector round asks the catalog first, and the
+answer is remembered that long (asked per query, the catalog's one connection became the
+busiest lock of the read path). The rebuild leaves the old version in place for a grace period
+longer than that, and a query that still finds it gone is retried on the new one.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from projections.store import CollectionSpec, VersionGone
 
 from .sqlite_version import SQLiteVersion, connect
 
+CATALOG_TTL_S = 0.5
 _VERSION_FILE = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.sqlite3$")
 
 
@@ -28,11 +33,17 @@ class SQLiteReadStore:
         self._catalog = connect(self.directory / "catalog.sqlite3")
         self._catalog.execute("CREATE TABLE IF NOT EXISTS catalog (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
         self._opened: dict[tuple[str, int], SQLiteVersion] = {}
+        self._remembered: dict[str, tuple[int | None, float]] = {}
 
     def active_version(self, name: str) -> int | None:
+        remembered = self._remembered.get(name)
+        if remembered is not None and time.monotonic() - remembered[1] < CATALOG_TTL_S:
+            return remembered[0]
         with self._lock:
             row = self._catalog.execute("SELECT version FROM catalog WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else None
+        version = row[0] if row else None
+        self._remembered[name] = (version, time.monotonic())
+        return version
 
     def versions(self, name: str) -> list[int]:
         found = (_VERSION_FILE.match(p.name) for p in self.directory.iterdir())
@@ -61,6 +72,8 @@ class SQLiteReadStore:
             except BaseException:
                 self._catalog.execute("ROLLBACK")
                 raise
+            finally:
+                self._remembered.clear()
 
     def release(self, name: str, version: int) -> None:
         """Close this process's handle on a version (it stays on disk)."""

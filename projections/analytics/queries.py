@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from projections.shapes import as_uuid
+
 from projections.store import StoredVersion
 
 from .heatmap import local_counts, zone_named
@@ -37,7 +39,7 @@ def analytics(
 
 def _top(senders: dict[str, int]) -> list[dict[str, Any]]:
     ranked = sorted(senders.items(), key=lambda item: (-item[1], item[0]))[:TOP_SENDERS]
-    return [{"user_id": UUID(user_id), "count": count} for user_id, count in ranked]
+    return [{"user_id": as_uuid(user_id), "count": count} for user_id, count in ranked]
 
 
 def _last_days(per_day: dict[date, int], today: date) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidInput
-from projections.shapes import uuid
+from projections.shapes import as_uuid, uuid
 from projections.store import StoredVersion
 
 from .projector import NOTIFICATIONS, READERS
@@ -54,7 +54,7 @@ def _position(cursor: str) -> int:
 
 def _shaped(doc: dict[str, Any], read_up_to: int) -> dict[str, Any]:
     return {
-        "id": UUID(doc["_id"]), "kind": doc["kind"], "reasons": doc["reasons"], "room_id": uuid(doc["room_id"]),
+        "id": as_uuid(doc["_id"]), "kind": doc["kind"], "reasons": doc["reasons"], "room_id": uuid(doc["room_id"]),
         "message_id": uuid(doc["message_id"]), "actor_id": uuid(doc["actor_id"]), "emoji": doc["emoji"],
         "preview": doc["preview"], "created_at": doc["created_at"], "position": doc["position"],
         "read": doc["read"] or doc["position"] <= read_up_to,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import message_preview, uuid, uuids
+from projections.shapes import as_uuid, message_preview, uuid, uuids
 from projections.store import StoredVersion
 
 from . import unread as terms
@@ -37,9 +37,9 @@ def _listed(entry: dict[str, Any], room: dict[str, Any], activity: dict[str, Any
     unread, mentions = terms.counts(entry, activity)
     members = listed_members(room)
     return {
-        "room_id": UUID(entry["room_id"]), "kind": room["kind"], "name": room["name"], "topic": room["topic"],
+        "room_id": as_uuid(entry["room_id"]), "kind": room["kind"], "name": room["name"], "topic": room["topic"],
         "private": room["private"], "role": entry["role"], "member_count": len(room["members"]),
-        "members": None if members is None else [{"user_id": UUID(m["user_id"]), "role": m["role"]} for m in members],
+        "members": None if members is None else [{"user_id": as_uuid(m["user_id"]), "role": m["role"]} for m in members],
         "joined_at": entry["joined_at"], "joined_position": entry["joined_position"], "muted": entry["muted"],
         "unread": unread, "mentions": mentions, "last_read_position": entry["last_read_position"],
         "last_message": message_preview(activity["last_message"]),
@@ -54,7 +54,7 @@ def room(view: StoredVersion, room_id: UUID) -> dict[str, Any] | None:
     return {
         "room_id": room_id, "kind": doc["kind"], "name": doc["name"], "topic": doc["topic"],
         "private": doc["private"], "created_at": doc["created_at"], "created_by": uuid(doc["created_by"]),
-        "members": [{"user_id": UUID(u), "role": m["role"], "joined_at": m["joined_at"]} for u, m in members],
+        "members": [{"user_id": as_uuid(u), "role": m["role"], "joined_at": m["joined_at"]} for u, m in members],
         "member_count": len(members), "pinned": uuids(doc["pinned"]),
         "message_count": activity["seq"] - activity["deleted"],
         "last_message": message_preview(activity["last_message"]),

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import uuid
+from projections.shapes import as_uuid, uuid
 from projections.store import StoredVersion
 
 from .projector import TEXTS
@@ -34,7 +34,7 @@ def search(view: StoredVersion, room_ids: list[UUID], query: str, limit: int) ->
 
 def _shaped(doc: dict[str, Any]) -> dict[str, Any]:
     return {
-        "message_id": UUID(doc["_id"]), "room_id": UUID(doc["room_id"]), "author_id": UUID(doc["author_id"]),
+        "message_id": as_uuid(doc["_id"]), "room_id": as_uuid(doc["room_id"]), "author_id": as_uuid(doc["author_id"]),
         "body": doc["body"], "thread_id": uuid(doc["thread_id"]), "created_at": doc["created_at"],
         "edited_at": doc.get("edited_at"), "position": doc["position"],
     }

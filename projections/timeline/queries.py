@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import uuid, uuids
+from projections.shapes import as_uuid, uuid, uuids
 from projections.store import StoredVersion
 
 from .projector import MESSAGES
@@ -52,7 +52,7 @@ def message(view: StoredVersion, message_id: UUID) -> dict[str, Any] | None:
 
 def shaped(doc: dict[str, Any]) -> dict[str, Any]:
     return {
-        "message_id": UUID(doc["_id"]), "room_id": UUID(doc["room_id"]), "author_id": UUID(doc["author_id"]),
+        "message_id": as_uuid(doc["_id"]), "room_id": as_uuid(doc["room_id"]), "author_id": as_uuid(doc["author_id"]),
         "body": doc["body"], "thread_id": uuid(doc["thread_id"]), "mentions": uuids(doc["mentions"]),
         "reactions": {emoji: uuids(users) for emoji, users in doc["reactions"]},
         "edited_at": doc["edited_at"], "deleted": doc["deleted"], "created_at": doc["created_at"],
