@@ -8,14 +8,17 @@ from application.app import Hubbub
 from application.ports import PasswordHasher
 from application.services import Services
 from projections.log import EventLog
+from projections.progress import Progress, StoredProgress
 from projections.read_models import ProjectedReadModels
 from projections.registry import PROJECTORS
+from projections.store import ReadStore
 from projections.supervisor import ProjectionSupervisor
 
 from .eventstore.environment import application_env
 from .passwords import Argon2Hasher
+from .projection_process import ProjectionProcess
 from .readstore import open_read_store
-from .settings import Settings, load_settings
+from .settings import Settings, check_projections, load_settings
 
 
 def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = None) -> Services:
@@ -28,13 +31,20 @@ def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = 
 
 
 def bootstrap_read_models(settings: Settings, services: Services, start: bool = True) -> ProjectedReadModels:
-    """The read models on the configured read store, their projectors running (unless not `start`).
-
-    Projectors catch up from their stored positions in a background thread; close() stops them.
+    """The read models on the configured read store, their projectors started (unless not `start`)
+    where HUBBUB_PROJECTIONS says: in a child process (process), in a thread of this one (thread),
+    or nowhere, `hubbub projections run` running apart (off). close() stops what start() started.
     """
+    check_projections(settings)
     read_store = open_read_store(settings.read_store_url, settings.data_dir)
-    supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
-    read_models = ProjectedReadModels(read_store, supervisor)
+    read_models = ProjectedReadModels(read_store, _progress(settings, EventLog(services.app), read_store))
     if start:
         read_models.start()
     return read_models
+
+
+def _progress(settings: Settings, log: EventLog, read_store: ReadStore) -> Progress:
+    if settings.projections == "thread":
+        return ProjectionSupervisor(log, read_store, PROJECTORS)
+    runner = ProjectionProcess(settings) if settings.projections == "process" else None
+    return StoredProgress(log, read_store, PROJECTORS, runner)

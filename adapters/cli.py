@@ -74,3 +74,7 @@ def _register_projections() -> None:
 
 
 _register_projections()
+
+
+if __name__ == "__main__":  # `python -m adapters.cli`: how the web process starts its projection process
+    main()

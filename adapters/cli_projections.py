@@ -1,4 +1,4 @@
-"""`hubbub projections status` and `hubbub projections rebuild NAME|all`."""
+"""`hubbub projections status`, `hubbub projections rebuild NAME|all` and `hubbub projections run`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from projections.registry import NAMES, PROJECTORS, selected
 
 @click.group()
 def projections() -> None:
-    """Read models: where each stands, and rebuilding them from the log."""
+    """Read models: where each stands, rebuilding them from the log, running their projectors."""
 
 
 @projections.command()
@@ -36,6 +36,23 @@ def status() -> None:
     finally:
         read_store.close()
         services.close()
+
+
+@projections.command()
+@click.option("--parent-pid", type=int, default=None, help="Exit when this process is gone (set by `hubbub serve`).")
+def run(parent_pid: int | None) -> None:
+    """Run every projector in the foreground until SIGTERM or SIGINT.
+
+    For HUBBUB_PROJECTIONS=off, where the web processes run none (one such process per
+    deployment); `hubbub serve` starts one itself under HUBBUB_PROJECTIONS=process.
+    """
+    from .cli import _settings
+    from .logging import configure_logging
+    from .projection_process import run_projectors
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    run_projectors(settings, parent_pid)
 
 
 @projections.command()

@@ -12,6 +12,8 @@ from .eventstore.url import EventStoreURLError, persistence_env
 from .ratelimit.policy import RateError, parse_rate
 
 PREFIX = "HUBBUB_"
+# process: a child of the web process; thread: inside it; off: `hubbub projections run`, run apart.
+PROJECTION_MODES = ("process", "thread", "off")
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -32,15 +34,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_search: str = "30/1m"
     rate_limit_other: str = "600/15m"
     read_wait_timeout_s: float = 5.0
+    session_check_ttl_s: float = 5.0
+    query_threads: int = 2
     shutdown_timeout_s: float = 10.0
     password_time_cost: int = 2
     password_memory_cost_kib: int = 19_456
     cipher_key: str = ""
     compress_events: bool = False
-    sqlite_poll_interval_s: float = 0.1
+    sqlite_poll_interval_s: float = 0.01
     aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
+    projections: str = "process"  # where the projectors run: see PROJECTION_MODES
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -107,8 +112,42 @@ def _check(settings: Settings) -> None:
     _check_http(settings)
     if settings.aggregate_cache_size < 0:
         raise SettingsError(f"invalid configuration: {PREFIX}AGGREGATE_CACHE_SIZE must be 0 (off) or more")
+    if settings.query_threads < 1:
+        raise SettingsError(f"invalid configuration: {PREFIX}QUERY_THREADS must be 1 or more")
+    if settings.session_check_ttl_s < 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    check_projections(settings)
+
+
+def check_projections(settings: Settings) -> None:
+    """Also called when the read models start, since tests build Settings without load_settings()."""
+    if settings.projections not in PROJECTION_MODES:
+        raise SettingsError(f"invalid configuration: {PREFIX}PROJECTIONS must be process, thread or off")
+    if settings.projections != "thread" and _in_memory(settings.resolved_event_store_url):
+        raise SettingsError(
+            f"invalid configuration: {PREFIX}PROJECTIONS={settings.projections} needs an event store other "
+            f"processes can read; an in-memory one ({PREFIX}EVENT_STORE_URL) needs {PREFIX}PROJECTIONS=thread"
+        )
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("memory:") or ":memory:" in url or "mode=memory" in url
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The HUBBUB_* variables that load_settings() turns back into these settings: how a child
+    process gets the configuration of a parent that may have been handed a Settings object."""
+    return {f"{PREFIX}{name.upper()}": _env_value(getattr(settings, name)) for name in Settings.__struct_fields__}
+
+
+def _env_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
 
 
 def _check_http(settings: Settings) -> None:

@@ -32,8 +32,9 @@ def ready(workers: Sequence[Worker]) -> list[Worker]:
 def fold(log: EventLog, notifications: Sequence[Notification], workers: Sequence[Worker],
          scanned: int, commit: str) -> None:
     """Apply the notifications; each worker has then seen the log up to `scanned`, and commits:
-    "final" (position too, whatever changed), "live" (if anything changed), "due" (when its
-    batch is big or old enough: catching up)."""
+    "final" and "live" (position too, whatever changed), "due" (when its batch is big or old
+    enough: catching up). Live, the stored position must not trail: a web process whose
+    projectors run in another process waits for a position by reading it from the store."""
     resets = {id(w): w.resets for w in workers}
     _dispatch(log, notifications, workers)
     for worker in workers:
@@ -42,7 +43,7 @@ def fold(log: EventLog, notifications: Sequence[Notification], workers: Sequence
         try:
             worker.skip_to(scanned)
             if commit != "due" or worker.commit_due:
-                worker.commit(force=commit == "final")
+                worker.commit(force=commit in ("final", "live"))
         except Exception as error:  # noqa: BLE001 - isolate the failing projector
             worker.fail(error)
 

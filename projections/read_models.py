@@ -1,4 +1,8 @@
-"""application.read_models.ReadModels answered from the serving version of each read model."""
+"""application.read_models.ReadModels answered from the serving version of each read model.
+
+Where the projectors run (a thread here, a child process, another process) is the Progress's
+business: these read models only ask it how far they have got.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ from domain.errors import InvalidInput
 from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg
 from .inbox import queries as inbox_q
+from .progress import Progress
 from .registry import projector
 from .rooms import queries as rooms_q
 from .search import queries as search_q
 from .store import ReadStore, StoredVersion, VersionGone
-from .supervisor import ProjectionSupervisor
 from .timeline import queries as timeline_q
 
 T = TypeVar("T")
@@ -25,25 +29,26 @@ MAX_LIMIT = 100
 
 
 class ProjectedReadModels:
-    def __init__(self, read_store: ReadStore, supervisor: ProjectionSupervisor):
+    def __init__(self, read_store: ReadStore, progress: Progress):
         self.read_store = read_store
-        self.supervisor = supervisor
+        self.progress = progress
 
     def start(self) -> None:
-        self.supervisor.start()
+        self.progress.start()
 
     def close(self) -> None:
-        """Stop the projectors (committing what they folded) and close the read store."""
-        self.supervisor.stop()
+        """Stop the projectors this process runs or started (they commit what they folded), and
+        close the read store."""
+        self.progress.stop()
         self.read_store.close()
 
     # Read-your-writes.
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
-        self.supervisor.wait_for(position, timeout)
+        self.progress.wait_for(position, timeout)
 
     def processed_position(self) -> int:
-        return self.supervisor.processed_position()
+        return self.progress.processed_position()
 
     # Rooms.
 
@@ -100,13 +105,14 @@ class ProjectedReadModels:
     # Operations: `hubbub projections status`, /metrics and /ready.
 
     def projection_status(self) -> list[dict[str, Any]]:
-        return [{**vars(s), "lag": s.lag} for s in self.supervisor.statuses()]
+        return [{**vars(s), "lag": s.lag} for s in self.progress.statuses()]
 
     def lag(self) -> dict[str, int]:
-        return {s.name: s.lag for s in self.supervisor.statuses()}
+        return {s.name: s.lag for s in self.progress.statuses()}
 
     def health(self) -> dict[str, Any]:
-        statuses = self.supervisor.statuses()
+        """Not ok when a projection has stopped; "external" ones (run apart) count as ok."""
+        statuses = self.progress.statuses()
         return {"ok": bool(statuses) and all(s.state != "stopped" for s in statuses),
                 "projections": {s.name: {"state": s.state, "lag": s.lag, "error": s.error} for s in statuses}}
 

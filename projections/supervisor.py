@@ -1,5 +1,7 @@
 """Runs every projector in one thread: catch up from the stored positions, then follow live.
 
+In the web process (HUBBUB_PROJECTIONS=thread) or in `hubbub projections run` (the others).
+
 Positions are per projector; one scan of the log serves them all. The supervisor also notices
 when a rebuild (in this or another process) switched a projection to a new version, and moves
 that projector onto it.
@@ -16,6 +18,7 @@ from application.read_models import StaleReadModel
 
 from .live import LiveFeed
 from .log import EventLog
+from .progress import serving_version
 from .projector import Projector
 from .pump import fold, ready, replay
 from .status import ProjectionStatus, status_of
@@ -68,11 +71,8 @@ class ProjectionSupervisor:
         return self._thread is not None and self._thread.is_alive() and not self._stopping.is_set()
 
     def _worker_on_active_version(self, projector: type[Projector]) -> Worker:
-        version = self.read_store.active_version(projector.name)
-        store = self.read_store.open(projector.name, version or 1, projector.collections, create=True)
-        if version is None:
-            self.read_store.activate({projector.name: 1})
-        return Worker(projector, store, version or 1)
+        store, version = serving_version(self.read_store, projector)
+        return Worker(projector, store, version)
 
     # The loop.
 

@@ -18,6 +18,7 @@ def e2e_settings(tmp_path, **overrides) -> Settings:
         event_store_url="memory://", data_dir=str(tmp_path), jwt_secret=TEST_SECRET,
         password_time_cost=1, password_memory_cost_kib=8, read_wait_timeout_s=1.0,
         rate_limit_auth=GENEROUS, rate_limit_messages=GENEROUS, rate_limit_search=GENEROUS, rate_limit_other=GENEROUS,
+        projections="thread",  # a memory:// log cannot be read from another process
     )
     return Settings(**{**values, **overrides})
 

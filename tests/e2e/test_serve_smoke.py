@@ -1,4 +1,5 @@
-"""A real `hubbub serve` process: it answers, signs people in, logs JSON, and stops cleanly on SIGTERM."""
+"""A real `hubbub serve` process: it answers, signs people in, logs JSON, and stops cleanly on SIGTERM,
+its projection process (the default, HUBBUB_PROJECTIONS=process) with it."""
 
 from __future__ import annotations
 
@@ -77,5 +78,16 @@ def test_serve_answers_signs_in_and_stops_gracefully(server):
 
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     assert any(line["message"] == "Application shutdown complete." for line in lines)
+    children = [int(line["message"].rsplit(" ", 1)[1]) for line in lines
+                if line["message"].startswith("projections: started process")]
+    assert children and not any(_running(pid) for pid in children)  # the projection process stopped too
     assert any(line.get("request_id") == "smoke-1" and line.get("route") == "/api/auth/me" for line in lines)
     assert all("level" in line and "time" in line for line in lines)
+
+
+def _running(pid: int) -> bool:
+    """A zombie (exited, not reaped by whoever adopted it) does not count."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

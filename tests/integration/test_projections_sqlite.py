@@ -30,12 +30,12 @@ from adapters.settings import Settings
 from projections import worker
 from projections.pump import replay_round
 worker.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
-settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2])
+settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2], projections="thread")
 models = bootstrap_read_models(settings, bootstrap(settings), start=False)
-models.supervisor.open_workers()
+models.progress.open_workers()
 rng = random.Random(int(sys.argv[3]))
 print("ready", flush=True)
-while replay_round(models.supervisor.log, models.supervisor.workers, batch_size=rng.randint(2, 20)):
+while replay_round(models.progress.log, models.progress.workers, batch_size=rng.randint(2, 20)):
     pass
 """
 

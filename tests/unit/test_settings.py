@@ -2,7 +2,7 @@ import pytest
 
 from adapters.eventstore.environment import application_env
 from adapters.eventstore.url import EventStoreURLError, persistence_env
-from adapters.settings import SettingsError, load_settings
+from adapters.settings import Settings, SettingsError, load_settings, settings_env
 
 
 def test_the_default_is_a_sqlite_file_in_the_data_dir():
@@ -32,6 +32,9 @@ def test_unusable_urls_are_refused(url):
     ("HUBBUB_JWT_ALGORITHM", "none", "HUBBUB_JWT_ALGORITHM"),
     ("HUBBUB_COMPRESS_EVENTS", "maybe", "HUBBUB_COMPRESS_EVENTS"),
     ("HUBBUB_AGGREGATE_CACHE_SIZE", "-1", "HUBBUB_AGGREGATE_CACHE_SIZE"),
+    ("HUBBUB_PROJECTIONS", "fork", "HUBBUB_PROJECTIONS"),
+    ("HUBBUB_QUERY_THREADS", "0", "HUBBUB_QUERY_THREADS"),
+    ("HUBBUB_SESSION_CHECK_TTL_S", "-1", "HUBBUB_SESSION_CHECK_TTL_S"),
 ])
 def test_a_bad_value_is_refused_naming_its_variable(name, value, named):
     with pytest.raises(SettingsError, match=named):
@@ -50,3 +53,28 @@ def test_encryption_and_compression_are_switched_on_by_settings():
     env = application_env(settings)
     assert env["CIPHER_TOPIC"] == "eventsourcing.cryptography:AESCipher" and env["CIPHER_KEY"] == "k"
     assert env["COMPRESSOR_TOPIC"] == "eventsourcing.compressor:ZlibCompressor"
+
+
+def test_projectors_run_in_a_child_process_unless_told_otherwise():
+    assert load_settings({"HUBBUB_ENV_FILE": ""}).projections == "process"
+    for mode in ("thread", "off"):
+        assert load_settings({"HUBBUB_PROJECTIONS": mode, "HUBBUB_ENV_FILE": ""}).projections == mode
+
+
+@pytest.mark.parametrize("mode", ["process", "off"])
+@pytest.mark.parametrize("url", ["memory://", "sqlite:///:memory:"])
+def test_projectors_in_another_process_need_a_log_it_can_read(mode, url):
+    environ = {"HUBBUB_EVENT_STORE_URL": url, "HUBBUB_PROJECTIONS": mode, "HUBBUB_ENV_FILE": ""}
+    with pytest.raises(SettingsError, match="HUBBUB_PROJECTIONS=thread"):
+        load_settings(environ)
+    assert load_settings({**environ, "HUBBUB_PROJECTIONS": "thread"}).projections == "thread"
+
+
+def test_settings_survive_the_trip_through_a_child_process_environment():
+    settings = Settings(
+        data_dir="/srv/hubbub", event_store_url="postgresql://me:pw@db:5432/chat", jwt_secret="s" * 40,
+        read_wait_timeout_s=0.05, session_check_ttl_s=0, compress_events=True, cors_origins=["https://a", "https://b"],
+        aggregate_cache_size=0, log_level="DEBUG", projections="off",
+    )
+    assert load_settings({**settings_env(settings), "HUBBUB_ENV_FILE": ""}) == settings
+    assert load_settings({**settings_env(Settings()), "HUBBUB_ENV_FILE": ""}) == Settings()

@@ -86,4 +86,4 @@ def test_a_running_supervisor_moves_to_the_rebuilt_version(world):
     position = world.services.messages.send(world.as_("ann"), room, "after the switch").position
     world.read_models.wait_for(position, timeout=30)
     assert world.read_models.unread(world.people["bob"], room)["unread"] == 1
-    assert {w.name: w.version for w in world.read_models.supervisor.workers}["rooms"] == 2
+    assert {w.name: w.version for w in world.read_models.progress.workers}["rooms"] == 2

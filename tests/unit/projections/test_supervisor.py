@@ -61,9 +61,9 @@ def test_status_and_lag_report_what_is_left_to_process(world):
 
 
 def test_a_failing_projector_is_reported_stopped_and_the_others_go_on(world):
-    supervisor = ProjectionSupervisor(world.read_models.supervisor.log, world.read_models.read_store,
+    supervisor = ProjectionSupervisor(world.read_models.progress.log, world.read_models.read_store,
                                       [*PROJECTORS, Broken])
-    world.read_models.supervisor = supervisor
+    world.read_models.progress = supervisor
     world.read_models.start()
     room = world.room("ann", "bob")
     position = world.services.messages.send(world.as_("ann"), room, "boom").position

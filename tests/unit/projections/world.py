@@ -18,7 +18,7 @@ class World:
     def __init__(self, directory: Path, event_store_url: str = "memory://", names=("ann", "bob", "cat", "dan"),
                  register: bool = True, read_store_url: str = ""):
         self.settings = Settings(event_store_url=event_store_url, data_dir=str(directory),
-                                 read_store_url=read_store_url)
+                                 read_store_url=read_store_url, projections="thread")
         self.services = bootstrap(self.settings, hasher=PlainHasher())
         self.read_models = bootstrap_read_models(self.settings, self.services, start=False)
         self.people = {name: account_id(name) for name in names}
@@ -34,7 +34,7 @@ class World:
         return CommandContext(actor_id=self.people[name], causation_id=f"test-{uuid4().hex[:6]}")
 
     def catch_up(self):
-        self.read_models.supervisor.catch_up()
+        self.read_models.progress.catch_up()
         return self.read_models
 
     def room(self, owner: str, *members: str, kind: str = "group", private: bool = False):

@@ -1,0 +1,141 @@
+"""Projectors in a child process (HUBBUB_PROJECTIONS=process) on a SQLite log: read-your-writes
+across processes, restarts after a crash, no orphan after shutdown or after the parent dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from adapters.http.app import create_app
+from adapters.settings import settings_env
+from tests.e2e.conftest import e2e_settings
+from tests.e2e.people import People
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return e2e_settings(tmp_path, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}", projections="process",
+                        read_wait_timeout_s=5.0, shutdown_timeout_s=5.0)
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def child_of(client):
+    return client.app.state.runtime.read_models.progress.runner
+
+
+def send(caller, body: str) -> tuple[str, int]:
+    room = caller.post("/api/rooms", json={"kind": "group", "name": "general"}).json()["room_id"]
+    response = caller.post(f"/api/rooms/{room}/messages", json={"body": body})
+    assert response.status_code == 201, response.text
+    return room, response.json()["position"]
+
+
+def bodies(caller, room: str, position: int) -> list[str]:
+    response = caller.get(f"/api/rooms/{room}/messages", params={"min_position": position})
+    assert response.status_code == 200, response.text
+    return [m["body"] for m in response.json()["items"]]
+
+
+def until(condition, timeout: float = 8.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_query_reads_a_write_the_child_process_projected(client):
+    ann = People(client).signed_in("ann")
+    room, position = send(ann, "across processes")
+    assert bodies(ann, room, position) == ["across processes"]
+    assert child_of(client).pid != os.getpid() and child_of(client).is_alive()
+    assert client.get("/ready").status_code == 200
+    lags = [line for line in client.get("/metrics").text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
+    assert len(lags) == 5 and all(line.endswith(" 0.0") for line in lags), lags
+
+
+def test_a_killed_child_is_reported_then_restarted(client):
+    ann = People(client).signed_in("ann")
+    child = child_of(client)
+    killed = child.pid
+    os.kill(killed, signal.SIGKILL)
+    until(lambda: client.get("/ready").status_code == 503)
+    assert client.get("/ready").json()["checks"]["read_store"]["status"] == "fail"
+    until(lambda: child.pid != killed and child.is_alive())
+    room, position = send(ann, "after the restart")
+    assert bodies(ann, room, position) == ["after the restart"]
+    assert client.get("/ready").status_code == 200
+
+
+def test_shutting_the_app_down_stops_the_child(settings):
+    with TestClient(create_app(settings)) as client:
+        ann = People(client).signed_in("ann")
+        room, position = send(ann, "before the shutdown")
+        assert bodies(ann, room, position) == ["before the shutdown"]  # the child is up and projecting
+        child = child_of(client)
+        pid = child.pid
+    assert not exists(pid)
+    assert child._process.returncode == 0  # it stopped on SIGTERM, cleanly, not killed
+
+
+def test_the_worker_exits_by_itself_when_its_parent_is_gone(settings, tmp_path):
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
+    command = [sys.executable, "-m", "adapters.cli", "projections", "run", "--parent-pid", str(parent.pid)]
+    worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in worker.stderr:  # JSON log lines
+            if "projections: running" in line:
+                break
+        parent.kill()
+        parent.wait()  # reaped: a zombie would still exist for kill(pid, 0)
+        assert worker.wait(timeout=5) == 0
+    finally:
+        for process in (parent, worker):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_with_projections_off_the_web_process_reads_what_a_separate_worker_projects(settings, tmp_path):
+    settings = e2e_settings(tmp_path, event_store_url=settings.event_store_url, projections="off",
+                            read_wait_timeout_s=0.3)
+    env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/ready")
+        assert ready.status_code == 200  # "external": this process cannot see the worker, and says so
+        assert {p["state"] for p in client.app.state.runtime.read_models.health()["projections"].values()} == {"external"}
+        ann = People(client).signed_in("ann")
+        room, position = send(ann, "projected elsewhere")
+        assert ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 409
+        worker = subprocess.Popen([sys.executable, "-m", "adapters.cli", "projections", "run"], env=env, cwd=ROOT)
+        try:
+            until(lambda: ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 200)
+            assert bodies(ann, room, position) == ["projected elsewhere"]
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=5) == 0
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
