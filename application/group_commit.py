@@ -16,6 +16,7 @@ acting user's metadata from that thread's context.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class GroupCommit:
                     self._leading = False
                     self._changed.notify_all()
         if request.error is not None:
-            raise request.error
+            raise _own(request.error) from request.error
         return request.ids
 
     def _take_batch(self) -> list[_Request]:
@@ -136,6 +137,15 @@ def _without_collisions(batch: list[_Request]) -> tuple[list[_Request], list[_Re
             claimed |= versions
             kept.append(request)
     return kept, losers
+
+
+def _own(error: BaseException) -> BaseException:
+    """A copy of the error for this thread to raise: a failed batch hands one error to every
+    waiter, and threads raising one object at once would tangle its traceback and context."""
+    try:
+        return copy.copy(error)
+    except Exception:  # noqa: BLE001 - an error that cannot be rebuilt from its args: share it
+        return error
 
 
 def _finish(request: _Request, ids: Sequence[int] | None = None, error: BaseException | None = None) -> None:

@@ -106,6 +106,18 @@ def test_a_failed_transaction_is_reported_to_every_append_in_it():
     results = run_concurrently(GroupCommit(broken), [[event()] for _ in range(6)])
     assert all(isinstance(r, OperationalError) for r in results)
     assert sum(calls) == 6  # nobody was retried alone or silently dropped
+    assert len(calls) < 6  # and some shared a transaction
+
+
+def test_appends_that_shared_a_failed_transaction_each_raise_their_own_error():
+    def broken(events):
+        time.sleep(0.01)
+        raise OperationalError("disk full")
+
+    results = run_concurrently(GroupCommit(broken), [[event()] for _ in range(6)])
+    assert len({id(r) for r in results}) == 6  # one object per thread: tracebacks do not tangle
+    assert all(type(r) is OperationalError and r.args == ("disk full",) for r in results)
+    assert all(isinstance(r.__cause__, OperationalError) for r in results)  # the original, kept
 
 
 def test_a_batch_stops_at_the_size_limit():
