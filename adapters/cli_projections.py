@@ -40,7 +40,8 @@ def status() -> None:
 
 @projections.command()
 @click.option("--parent-pid", type=int, default=None, help="Exit when this process is gone (set by `hubbub serve`).")
-def run(parent_pid: int | None) -> None:
+@click.option("--status-fd", type=int, default=None, hidden=True, help="Write state reports here (set by `hubbub serve`).")
+def run(parent_pid: int | None, status_fd: int | None) -> None:
     """Run every projector in the foreground until SIGTERM or SIGINT.
 
     For HUBBUB_PROJECTIONS=off, where the web processes run none (one such process per
@@ -52,7 +53,7 @@ def run(parent_pid: int | None) -> None:
 
     settings = _settings()
     configure_logging(settings.log_level)
-    run_projectors(settings, parent_pid)
+    run_projectors(settings, parent_pid, status_fd)
 
 
 @projections.command()

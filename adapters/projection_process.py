@@ -5,7 +5,9 @@ one interpreter (measured: POST message throughput fell from ~630 to ~340 req/s 
 load). The web process starts `hubbub projections run --parent-pid <its pid>` as a child
 (ProjectionProcess), restarts it with a backoff when it dies, and stops it at shutdown; the child
 (run_projectors) runs the supervisor until SIGTERM, SIGINT, or its parent is gone (a web server
-killed with SIGKILL must not leave an orphan behind).
+killed with SIGKILL must not leave an orphan behind). The child reports each projector's state
+over a pipe (projection_reports), so that the parent's /ready sees a retrying projector, or a
+hung child, not only a dead one.
 """
 
 from __future__ import annotations
@@ -18,21 +20,24 @@ import sys
 import threading
 import time
 
+from .projection_reports import REPORT_EVERY_S, Report, ReportReader, ReportWriter
 from .settings import Settings, settings_env
 
 logger = logging.getLogger(__name__)
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 30.0
-PARENT_CHECK_S = 1.0
 STDERR = 2
+REPORT_STALE_S = 5.0  # a child silent for this long is reported as stopped
 
 
 class ProjectionProcess:
     """The parent's end: one child running the projectors, restarted when it exits unasked."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, report_stale_s: float = REPORT_STALE_S):
         self.settings = settings
+        self.report_stale_s = report_stale_s
         self._process: subprocess.Popen | None = None
+        self._reports: ReportReader | None = None
         self._started_at = 0.0
         self._lock = threading.Lock()  # orders a restart against stop(): no child outlives stop()
         self._stopping = threading.Event()
@@ -45,6 +50,19 @@ class ProjectionProcess:
     def is_alive(self) -> bool:
         process = self._process
         return process is not None and process.poll() is None
+
+    def state_of(self, name: str) -> Report:
+        """What the child last said of this projection: (state, error)."""
+        if not self.is_alive():
+            return "stopped", None
+        reader, started_at = self._reports, self._started_at
+        latest = reader.latest() if reader is not None else None
+        silent_s = time.monotonic() - (latest[0] if latest else started_at)
+        if silent_s > self.report_stale_s:
+            return "stopped", f"the projection process {self.pid} has not reported for {silent_s:.0f} s"
+        if latest is None:
+            return "starting", None
+        return latest[1].get(name, ("starting", None))
 
     def start(self) -> None:
         self._spawn()
@@ -71,12 +89,21 @@ class ProjectionProcess:
         with self._lock:
             if self._stopping.is_set():
                 return
-            command = [sys.executable, "-m", "adapters.cli", "projections", "run", "--parent-pid", str(os.getpid())]
+            read_fd, write_fd = os.pipe()
+            command = [sys.executable, "-m", "adapters.cli", "projections", "run", "--parent-pid", str(os.getpid()),
+                       "--status-fd", str(write_fd)]
             env = {**os.environ, **settings_env(self.settings), "HUBBUB_ENV_FILE": ""}
-            # A session of its own: Ctrl-C in a terminal reaches the web process only, which
-            # then stops the child in order instead of both racing to exit.
-            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=STDERR,
-                                             start_new_session=True)
+            try:
+                # A session of its own: Ctrl-C in a terminal reaches the web process only, which
+                # then stops the child in order instead of both racing to exit.
+                self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=STDERR,
+                                                 start_new_session=True, pass_fds=(write_fd,))
+            except OSError:
+                os.close(read_fd)
+                raise
+            finally:
+                os.close(write_fd)  # the child's now: the reader sees EOF when the child exits
+            self._reports = ReportReader(read_fd)
             self._started_at = time.monotonic()
         logger.info("projections: started process %s", self._process.pid)
 
@@ -100,9 +127,9 @@ class ProjectionProcess:
             backoff = min(MAX_BACKOFF_S, backoff * 2)
 
 
-def run_projectors(settings: Settings, parent_pid: int | None = None) -> None:
+def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd: int | None = None) -> None:
     """The child's end (`hubbub projections run`): the supervisor in the foreground until told to
-    stop or orphaned, then a final commit and the stores closed."""
+    stop or orphaned, then a final commit and the stores closed. Reports go to `status_fd`."""
     from projections.log import EventLog
     from projections.registry import PROJECTORS
     from projections.supervisor import ProjectionSupervisor
@@ -117,14 +144,21 @@ def run_projectors(settings: Settings, parent_pid: int | None = None) -> None:
     read_store = open_read_store(settings.read_store_url, settings.data_dir)
     supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
     parent = ParentWatch(parent_pid)
+    reports = ReportWriter(status_fd) if status_fd is not None else None
     try:
         supervisor.start()
         logger.info("projections: running in process %s", os.getpid())
-        while not stop.wait(PARENT_CHECK_S):
+        while True:
+            if reports is not None:
+                reports.write(supervisor.statuses())
+            if stop.wait(REPORT_EVERY_S):
+                break
             if parent.gone():
                 logger.warning("projections: parent process %s is gone; stopping", parent_pid)
                 break
     finally:
+        if reports is not None:
+            reports.close()
         supervisor.stop(settings.shutdown_timeout_s)
         read_store.close()
         services.close()

@@ -45,6 +45,9 @@ class Runner(Protocol):
 
     def is_alive(self) -> bool: ...
 
+    def state_of(self, name: str) -> tuple[str, str | None]:
+        """(state, error) of one projection as the runner last heard it; stopped when it is not alive."""
+
 
 def serving_version(read_store: ReadStore, projector: type[Projector]) -> tuple[StoredVersion, int]:
     """The projection's serving version, created empty (as version 1) when there is none."""
@@ -91,14 +94,14 @@ class StoredProgress:
             polls += 1
 
     def statuses(self) -> list[ProjectionStatus]:
-        head, state = self.log.head(), self._state()
-        return [ProjectionStatus(name, version, position, head, state)
+        head = self.log.head()
+        return [ProjectionStatus(name, version, position, head, *self._state_of(name))
                 for name, (version, position) in self._read().items()]
 
-    def _state(self) -> str:
+    def _state_of(self, name: str) -> tuple[str, str | None]:
         if self.runner is None:
-            return "external"  # run by the operator: this process cannot see whether it runs
-        return "running" if self.runner.is_alive() else "stopped"
+            return "external", None  # run by the operator: this process cannot see whether it runs
+        return self.runner.state_of(name)
 
     def _read(self) -> dict[str, tuple[int, int]]:
         with self._lock:

@@ -39,7 +39,8 @@ def _read_store(runtime: Runtime) -> dict:
     health = runtime.read_models.health()
     if not health["ok"]:
         raise ReadStoreDown(health)
-    return {"processed_position": runtime.read_models.processed_position(), "lag": runtime.read_models.lag()}
+    return {"processed_position": runtime.read_models.processed_position(), "lag": runtime.read_models.lag(),
+            "projections": health["projections"]}
 
 
 class ReadStoreDown(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -73,6 +74,48 @@ def test_a_query_reads_a_write_the_child_process_projected(client):
     assert client.get("/ready").status_code == 200
     lags = [line for line in client.get("/metrics").text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
     assert len(lags) == 5 and all(line.endswith(" 0.0") for line in lags), lags
+
+
+def states(client) -> dict[str, tuple[str, str | None]]:
+    projections = client.app.state.runtime.read_models.health()["projections"]
+    return {name: (p["state"], p["error"]) for name, p in projections.items()}
+
+
+def test_a_projector_failing_in_the_child_is_reported_with_its_error_then_recovers(client, settings):
+    ann = People(client).signed_in("ann")
+    send(ann, "before")
+    until(lambda: {state for state, _ in states(client).values()} == {"running"})  # heard from the child
+    analytics = sqlite3.connect(Path(settings.data_dir) / "readmodels" / "analytics.v1.sqlite3", timeout=10)
+    analytics.execute('ALTER TABLE "totals" RENAME TO "totals_away"')  # the projector's next write fails
+    try:
+        send(ann, "while analytics is broken")
+        until(lambda: states(client)["analytics"][0] == "retrying")
+        state, error = states(client)["analytics"]
+        assert "totals" in error and "OperationalError" in error
+        assert {s for name, (s, _) in states(client).items() if name != "analytics"} == {"running"}
+        ready = client.get("/ready").json()["checks"]["read_store"]
+        assert ready["status"] == "ok" and ready["lag"]["analytics"] > 0  # degraded, not down: the others serve
+        assert ready["projections"]["analytics"]["state"] == "retrying" and "totals" in ready["projections"]["analytics"]["error"]
+    finally:
+        analytics.execute('ALTER TABLE "totals_away" RENAME TO "totals"')
+        analytics.close()
+    until(lambda: states(client)["analytics"] == ("running", None))
+    until(lambda: set(client.get("/ready").json()["checks"]["read_store"]["lag"].values()) == {0})
+
+
+def test_a_hung_child_is_reported_stopped_until_it_answers_again(client):
+    child = child_of(client)
+    until(lambda: {state for state, _ in states(client).values()} == {"running"})
+    child.report_stale_s = 1.0
+    os.kill(child.pid, signal.SIGSTOP)  # alive, but answering nothing
+    try:
+        until(lambda: client.get("/ready").status_code == 503)
+        state, error = states(client)["timeline"]
+        assert state == "stopped" and "has not reported" in error
+        assert child.is_alive()
+    finally:
+        os.kill(child.pid, signal.SIGCONT)
+    until(lambda: client.get("/ready").status_code == 200)
 
 
 def test_a_killed_child_is_reported_then_restarted(client):

@@ -15,6 +15,7 @@ from projections.registry import PROJECTORS, selected
 class FakeRunner:
     def __init__(self):
         self.alive = False
+        self.reports: dict[str, tuple[str, str | None]] = {}
 
     def start(self) -> None:
         self.alive = True
@@ -24,6 +25,9 @@ class FakeRunner:
 
     def is_alive(self) -> bool:
         return self.alive
+
+    def state_of(self, name: str) -> tuple[str, str | None]:
+        return self.reports.get(name, ("running", None)) if self.alive else ("stopped", None)
 
 
 def elsewhere(world, runner=None) -> ProjectedReadModels:
@@ -59,6 +63,21 @@ def test_state_follows_the_child_process_or_is_external(world):
     runner.alive = False
     assert child.health()["ok"] is False and {s["state"] for s in child.projection_status()} == {"stopped"}
     assert external.health()["ok"] is True and {s["state"] for s in external.projection_status()} == {"external"}
+    child.progress.stop()
+
+
+def test_what_the_child_reports_of_a_projection_is_what_health_shows(world):
+    world.catch_up()
+    runner = FakeRunner()
+    child = elsewhere(world, runner)
+    child.start()
+    runner.reports = {"timeline": ("retrying", "OperationalError: disk I/O error")}
+    projections = child.health()["projections"]
+    assert projections["timeline"] == {"state": "retrying", "lag": 0, "error": "OperationalError: disk I/O error"}
+    assert {p["state"] for name, p in projections.items() if name != "timeline"} == {"running"}
+    assert child.health()["ok"] is True  # retrying is not down: queries still answer, lag shows
+    runner.reports = {"timeline": ("stopped", "gave up")}
+    assert child.health()["ok"] is False
     child.progress.stop()
 
 
