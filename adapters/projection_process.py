@@ -20,6 +20,9 @@ import sys
 import threading
 import time
 
+from projections.status import ProjectionStatus
+
+from .projection_lock import NoLock, ProjectionLock, projection_lock
 from .projection_reports import REPORT_EVERY_S, Report, ReportReader, ReportWriter
 from .settings import Settings, settings_env
 
@@ -129,11 +132,8 @@ class ProjectionProcess:
 
 def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd: int | None = None) -> None:
     """The child's end (`hubbub projections run`): the supervisor in the foreground until told to
-    stop or orphaned, then a final commit and the stores closed. Reports go to `status_fd`."""
-    from projections.log import EventLog
-    from projections.registry import PROJECTORS
-    from projections.supervisor import ProjectionSupervisor
-
+    stop or orphaned, then a final commit and the stores closed. Reports go to `status_fd`.
+    While another worker holds the read store's projection lock, it waits on standby."""
     from .bootstrap import bootstrap
     from .readstore import open_read_store
 
@@ -142,15 +142,14 @@ def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd:
         signal.signal(signum, lambda *_: stop.set())
     services = bootstrap(settings)
     read_store = open_read_store(settings.read_store_url, settings.data_dir)
-    supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
+    worker = _Worker(services, read_store, projection_lock(settings))
     parent = ParentWatch(parent_pid)
     reports = ReportWriter(status_fd) if status_fd is not None else None
     try:
-        supervisor.start()
-        logger.info("projections: running in process %s", os.getpid())
         while True:
+            worker.start_when_free()
             if reports is not None:
-                reports.write(supervisor.statuses())
+                reports.write(worker.statuses())
             if stop.wait(REPORT_EVERY_S):
                 break
             if parent.gone():
@@ -159,10 +158,48 @@ def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd:
     finally:
         if reports is not None:
             reports.close()
-        supervisor.stop(settings.shutdown_timeout_s)
+        worker.stop(settings.shutdown_timeout_s)
         read_store.close()
         services.close()
     logger.info("projections: stopped")
+
+
+class _Worker:
+    """The supervisor, started once this process holds the projection lock."""
+
+    def __init__(self, services, read_store, lock: ProjectionLock | NoLock):
+        from projections.log import EventLog
+        from projections.registry import PROJECTORS
+        from projections.supervisor import ProjectionSupervisor
+
+        self.projectors = PROJECTORS
+        self.supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
+        self.lock = lock
+        self.started = False
+        self._said_standby = False
+
+    def start_when_free(self) -> None:
+        if self.started:
+            return
+        if not self.lock.try_acquire():
+            if not self._said_standby:
+                logger.info("projections: standby in process %s; process %s holds %s",
+                            os.getpid(), self.lock.holder(), getattr(self.lock, "path", ""))
+                self._said_standby = True
+            return
+        self.supervisor.start()
+        self.started = True
+        logger.info("projections: running in process %s", os.getpid())
+
+    def statuses(self) -> list[ProjectionStatus]:
+        if self.started:
+            return self.supervisor.statuses()
+        return [ProjectionStatus(p.name, 0, 0, 0, "standby") for p in self.projectors]
+
+    def stop(self, timeout: float) -> None:
+        if self.started:
+            self.supervisor.stop(timeout)
+        self.lock.release()
 
 
 class ParentWatch:

@@ -13,7 +13,7 @@ class ProjectionStatus:
     version: int
     position: int  # every event up to here is reflected in the read model
     head: int
-    state: str  # running | retrying | stopped | starting | external (run apart: this process cannot tell)
+    state: str  # running | retrying | stopped | starting | standby (another worker projects) | external
     error: str | None = None
 
     @property

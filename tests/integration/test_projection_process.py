@@ -182,3 +182,28 @@ def test_with_projections_off_the_web_process_reads_what_a_separate_worker_proje
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
+
+
+def test_a_second_worker_on_one_read_store_waits_on_standby_and_takes_over(settings):
+    env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
+    first = subprocess.Popen([sys.executable, "-m", "adapters.cli", "projections", "run"], env=env, cwd=ROOT,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        for line in first.stderr:  # JSON log lines
+            if "projections: running" in line:
+                break
+        with TestClient(create_app(settings)) as client:  # its own child finds the lock taken
+            until(lambda: {state for state, _ in states(client).values()} == {"standby"})
+            assert client.get("/ready").status_code == 200  # the read models are served: by `first`
+            ann = People(client).signed_in("ann")
+            room, position = send(ann, "projected by the first worker")
+            assert bodies(ann, room, position) == ["projected by the first worker"]
+            first.kill()
+            first.wait()
+            until(lambda: {state for state, _ in states(client).values()} == {"running"})  # took over
+            room, position = send(ann, "projected by the stand-in")
+            assert bodies(ann, room, position) == ["projected by the stand-in"]
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()

@@ -1,0 +1,25 @@
+"""The projection lock: one holder per read store directory, freed when the holder lets go."""
+
+from __future__ import annotations
+
+import os
+
+from adapters.projection_lock import NoLock, ProjectionLock, projection_lock
+from tests.e2e.conftest import e2e_settings
+
+
+def test_one_holder_at_a_time(tmp_path):
+    path = tmp_path / "readmodels" / "projections.lock"
+    first, second = ProjectionLock(path), ProjectionLock(path)
+    assert first.try_acquire() and first.held
+    assert not second.try_acquire() and not second.held
+    assert second.holder() == str(os.getpid())
+    assert first.try_acquire()  # already held: still ours
+    first.release()
+    assert second.try_acquire()
+    second.release()
+
+
+def test_a_mongodb_read_store_gets_no_file_lock(tmp_path):
+    assert isinstance(projection_lock(e2e_settings(tmp_path, read_store_url="mongodb://db.invalid/x")), NoLock)
+    assert isinstance(projection_lock(e2e_settings(tmp_path)), ProjectionLock)
