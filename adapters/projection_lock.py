@@ -48,10 +48,12 @@ class ProjectionLock:
         return True
 
     def holder(self) -> str:
+        """Who holds the lock, for the log: the pid its holder wrote, and where."""
         try:
-            return self.path.read_text().strip() or "unknown"
+            pid = self.path.read_text().strip() or "unknown"
         except OSError:
-            return "unknown"
+            pid = "unknown"
+        return f"process {pid} holds {self.path}"
 
     def release(self) -> None:
         if self._fd is not None:
@@ -63,13 +65,11 @@ class ProjectionLock:
 class NoLock:
     """For read stores other processes cannot share a lock file with (MongoDB)."""
 
-    held = True
-
     def try_acquire(self) -> bool:
         return True
 
     def holder(self) -> str:
-        return "none"
+        return "no lock on this read store"
 
     def release(self) -> None:
         pass

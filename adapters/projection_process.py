@@ -183,8 +183,7 @@ class _Worker:
             return
         if not self.lock.try_acquire():
             if not self._said_standby:
-                logger.info("projections: standby in process %s; process %s holds %s",
-                            os.getpid(), self.lock.holder(), getattr(self.lock, "path", ""))
+                logger.info("projections: standby in process %s; %s", os.getpid(), self.lock.holder())
                 self._said_standby = True
             return
         self.supervisor.start()

@@ -41,7 +41,7 @@ class ReportWriter:
             os.write(self.fd, line)
         except BlockingIOError:
             pass  # the parent is not reading just now: the next report says the same, newer
-        except (BrokenPipeError, OSError):
+        except OSError:  # EPIPE: the parent is gone
             self.close()
 
     def close(self) -> None:
@@ -51,13 +51,17 @@ class ReportWriter:
 
 
 def encode(statuses: Iterable[ProjectionStatus]) -> bytes:
-    """One line, short enough (≤ PIPE_BUF) that a write of it is atomic: never half a line."""
-    reports = {s.name: [s.state, (s.error or "")[:MAX_ERROR_CHARS] or None] for s in statuses}
-    line = json.dumps(reports).encode() + b"\n"
+    """One line, short enough (≤ PIPE_BUF) that a write of it is atomic: never half a line.
+    Errors are cut short, and left out altogether if the line would still be too long."""
+    statuses = list(statuses)
+    line = _line({s.name: [s.state, (s.error or "")[:MAX_ERROR_CHARS] or None] for s in statuses})
     if len(line) > select.PIPE_BUF:
-        line = json.dumps({name: [state, "error too long to report"] for name, (state, _) in reports.items()})
-        line = line.encode()[: select.PIPE_BUF - 1] + b"\n"
+        line = _line({s.name: [s.state, None] for s in statuses})
     return line
+
+
+def _line(reports: dict[str, list]) -> bytes:
+    return json.dumps(reports).encode() + b"\n"
 
 
 class ReportReader:

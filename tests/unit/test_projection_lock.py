@@ -13,7 +13,7 @@ def test_one_holder_at_a_time(tmp_path):
     first, second = ProjectionLock(path), ProjectionLock(path)
     assert first.try_acquire() and first.held
     assert not second.try_acquire() and not second.held
-    assert second.holder() == str(os.getpid())
+    assert second.holder() == f"process {os.getpid()} holds {path}"
     assert first.try_acquire()  # already held: still ours
     first.release()
     assert second.try_acquire()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import threading
 import time
 
-from adapters.projection_reports import ReportReader, ReportWriter, encode
+from adapters.projection_reports import MAX_ERROR_CHARS, ReportReader, ReportWriter, encode
 from projections.status import ProjectionStatus
 
 
@@ -34,10 +35,13 @@ def test_the_reader_keeps_the_latest_report():
     writer.close()
 
 
-def test_a_line_always_fits_one_atomic_pipe_write():
+def test_a_line_always_fits_one_atomic_pipe_write_and_keeps_every_state():
     huge = "x" * 100_000
-    line = encode([status(f"projection{i}", "retrying", huge) for i in range(40)])
-    assert len(line) <= select.PIPE_BUF and line.endswith(b"\n") and line.count(b"\n") == 1
+    one = encode([status("timeline", "retrying", huge)])
+    assert len(one) <= select.PIPE_BUF and json.loads(one)["timeline"] == ["retrying", "x" * MAX_ERROR_CHARS]
+    many = encode([status(f"projection{i}", "retrying", huge) for i in range(40)])
+    assert len(many) <= select.PIPE_BUF and many.endswith(b"\n") and many.count(b"\n") == 1
+    assert json.loads(many) == {f"projection{i}": ["retrying", None] for i in range(40)}
 
 
 def test_a_full_pipe_never_blocks_the_child():
