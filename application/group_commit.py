@@ -20,12 +20,13 @@ import copy
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import (
     AggregateRecorder, EventStore, IntegrityError, Mapper, Notification, Recording, StoredEvent,
 )
 
+R = TypeVar("R")
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
 MAX_BATCH_EVENTS = 500  # bounds one transaction's size (and a Postgres statement's parameters)
 
@@ -83,7 +84,7 @@ class GroupCommit:
     def _run(self, batch: list[_Request]) -> None:
         self.batches += 1
         self.requests += len(batch)
-        batch, losers = _without_collisions(batch)
+        batch, losers = without_collisions(batch, lambda request: request.events)
         try:
             self._insert(batch)
         finally:
@@ -121,21 +122,21 @@ class GroupCommit:
             start = end
 
 
-def _without_collisions(batch: list[_Request]) -> tuple[list[_Request], list[_Request]]:
-    """(requests to insert, requests appending an aggregate version an earlier one appends too).
+def without_collisions(batch: list[R], events_of: Callable[[R], Sequence[StoredEvent]]) -> tuple[list[R], list[R]]:
+    """(items to insert, items appending an aggregate version an earlier one appends too).
 
     Commands that loaded the same aggregate version race; in one transaction only the first can
     win, and letting the others in would fail the whole batch.
     """
     claimed: set[tuple[object, int]] = set()
     kept, losers = [], []
-    for request in batch:
-        versions = {(e.originator_id, e.originator_version) for e in request.events}
+    for item in batch:
+        versions = {(e.originator_id, e.originator_version) for e in events_of(item)}
         if versions & claimed:
-            losers.append(request)
+            losers.append(item)
         else:
             claimed |= versions
-            kept.append(request)
+            kept.append(item)
     return kept, losers
 
 

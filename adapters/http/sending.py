@@ -26,7 +26,8 @@ async def send_message(
     runtime: Runtime, context: CommandContext, room_id: UUID, data: MessageCreate, idempotency_key: str | None
 ) -> Delivered:
     key = _one_key(data.client_msg_id, idempotency_key)
-    sent = await in_thread(runtime.services.messages.send, context, room_id, data.body, key, data.thread_id)
+    services = runtime.services
+    sent = await services.writer.run(services.messages.sending(context, room_id, data.body, key, data.thread_id))
     if sent.created:
         return Delivered(message_out(sent.message, sent.position), sent.position, created=True)
     # A replay appended nothing: show the original as it was sent, at its own position.

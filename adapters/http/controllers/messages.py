@@ -82,7 +82,7 @@ class MessagesController(Controller):
         context: ContextDep, services: ServicesDep,
     ) -> Response[Message]:
         """Author only; `position` is the edit's."""
-        message, position = await in_thread(services.messages.edit, context, room_id, message_id, data.body)
+        message, position = await services.writer.run(services.messages.editing(context, room_id, message_id, data.body))
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
@@ -91,7 +91,7 @@ class MessagesController(Controller):
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], context: ContextDep, services: ServicesDep,
     ) -> Response[None]:
         """Soft delete: the author, or a room owner/admin."""
-        _, position = await in_thread(services.messages.delete, context, room_id, message_id)
+        _, position = await services.writer.run(services.messages.deleting(context, room_id, message_id))
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)
 
     @post("/{message_id:uuid}/reactions", opt=tier("messages"), status_code=200, responses=problems(403, 404, 409))
@@ -99,7 +99,7 @@ class MessagesController(Controller):
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], data: JSONBody[ReactionCreate],
         context: ContextDep, services: ServicesDep,
     ) -> Response[Message]:
-        message, position = await in_thread(services.messages.add_reaction, context, room_id, message_id, data.emoji)
+        message, position = await services.writer.run(services.messages.adding_reaction(context, room_id, message_id, data.emoji))
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}/reactions/{emoji:str}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
@@ -108,5 +108,5 @@ class MessagesController(Controller):
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], emoji: FromPath[str],
         context: ContextDep, services: ServicesDep,
     ) -> Response[None]:
-        _, position = await in_thread(services.messages.remove_reaction, context, room_id, message_id, emoji)
+        _, position = await services.writer.run(services.messages.removing_reaction(context, room_id, message_id, emoji))
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)

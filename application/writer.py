@@ -1,0 +1,275 @@
+"""The command writer: one thread runs message commands back to back and commits them in batches.
+
+A thread per command (the pool plus group commit) pays, per command, a hand-off to a worker,
+a fast-forward SELECT per aggregate it loads, and a contended GIL among dozens of threads:
+measured, most of a send's cost. Here commands queue for one thread, which per batch:
+
+1. catches its aggregate cache up with the log (one query when nobody else appended);
+2. runs every queued command's `prepare` (application/staged.py) in order, each against the
+   aggregates as committed (a command that changes what an earlier one of the batch changed
+   loses the version race below and runs again after the commit);
+3. appends all their events in one transaction (`insert_events`: every backend has it);
+4. answers each command, once per event loop for all of that loop's commands.
+
+A command appending an aggregate version that an earlier command (of this batch or of another
+writer) appended first gets no append: it runs again on fresh state, up to MAX_ATTEMPTS, or
+answers through its `replayed` when it has one. Membership and the like are checked against
+the log as of the batch's start: the same window the per-load fast-forward had.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from .app import Hubbub
+from .context import acting_as
+from .errors import ConcurrentUpdate
+from .group_commit import MAX_BATCH_EVENTS, without_collisions
+from .log_cache import LogFollowingCache
+from .staged import Prepare, Staged
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 16
+MAX_BATCH_COMMANDS = 256
+log = logging.getLogger("hubbub.writer")
+
+
+@dataclass(eq=False)
+class _Job:
+    prepare: Prepare
+    settle: Callable[[Any, BaseException | None], None]
+    loop: asyncio.AbstractEventLoop | None = None
+    attempts: int = 0
+    staged: Staged | None = None
+    processing: ProcessingEvent | None = None
+    events: list[StoredEvent] = field(default_factory=list)
+    result: Any = None
+    error: BaseException | None = None
+    answered: bool = False
+
+    def answer(self, result: Any = None, error: BaseException | None = None) -> None:
+        self.result, self.error, self.answered = result, error, True
+
+
+class WriterClosed(RuntimeError):
+    pass
+
+
+class CommandWriter:
+    def __init__(self, app: Hubbub, max_batch_events: int = MAX_BATCH_EVENTS):
+        self.app = app
+        self.cache = LogFollowingCache(app)
+        self.max_batch_events = max_batch_events
+        self._queue: list[_Job] = []
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.batches = 0  # transactions run, for tests and metrics
+        self.commands = 0
+
+    # Submitting.
+
+    def call(self, prepare: Prepare) -> Any:
+        """Run the command on the writer and wait for its answer (from any thread but the writer's)."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("a command running on the writer cannot wait for the writer")
+        future: Future = Future()
+        self._submit(_Job(prepare, lambda result, error: _settle_future(future, result, error)))
+        return future.result()
+
+    async def run(self, prepare: Prepare) -> Any:
+        """Run the command on the writer without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._submit(_Job(prepare, lambda result, error: _settle_future(future, result, error), loop))
+        return await future
+
+    def _submit(self, job: _Job) -> None:
+        with self._changed:
+            if self._closed:
+                raise WriterClosed("the command writer is closed")
+            if self._thread is None:  # started on first use: building an app opens nothing
+                self._thread = threading.Thread(target=self._serve, name="hubbub-writer", daemon=True)
+                self._thread.start()
+            self._queue.append(job)
+            self._changed.notify()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish the commands already queued, then stop."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    # The writer thread.
+
+    def _serve(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue and not self._closed:
+                    self._changed.wait()
+                if not self._queue:
+                    return
+                batch, self._queue = self._queue[:MAX_BATCH_COMMANDS], self._queue[MAX_BATCH_COMMANDS:]
+            try:
+                self._run(batch)
+            except BaseException as error:  # noqa: BLE001 - no caller may wait forever
+                log.exception("command writer batch failed")
+                for job in batch:
+                    if not job.answered:
+                        job.answer(error=error)
+            _answer(batch)
+
+    def _run(self, batch: list[_Job]) -> None:
+        pending = batch
+        while pending:
+            self.cache.catch_up()
+            staged = [job for job in pending if self._prepare(job)]
+            pending = self._retry_or_replay(self._commit(staged))
+
+    def _prepare(self, job: _Job) -> bool:
+        """Run the job's decision; True when it has events to append."""
+        job.attempts += 1
+        try:
+            job.staged = job.prepare(self.cache.load)
+            job.processing = ProcessingEvent()
+            job.processing.collect_events(*job.staged.aggregates)
+            with acting_as(job.staged.context):  # the encoder stamps who acted
+                job.events = [self.app.mapper.to_stored_event(event) for event in job.processing.events]
+        except Exception as error:  # noqa: BLE001 - the command's own failure is its answer
+            job.answer(error=error)
+            return False
+        if not job.events:
+            _answer_with(job, job.staged.answer, self.app.head())
+            return False
+        return True
+
+    def _commit(self, jobs: list[_Job]) -> list[_Job]:
+        """Append the jobs' events; the jobs that lost a version race (not appended)."""
+        lost: list[_Job] = []
+        for chunk in _chunks(jobs, self.max_batch_events):
+            kept, losers = without_collisions(chunk, lambda job: job.events)
+            lost += losers
+            lost += self._append(kept)
+        return lost
+
+    def _append(self, jobs: list[_Job]) -> list[_Job]:
+        if not jobs:
+            return []
+        self.batches += 1
+        self.commands += len(jobs)
+        try:
+            ids = self.app.recorder.insert_events([event for job in jobs for event in job.events])
+        except IntegrityError:
+            if len(jobs) == 1:
+                return jobs
+            # One conflict fails the whole transaction: find it, appending each job alone.
+            lost = []
+            for job in jobs:
+                lost += self._append([job])
+            return lost
+        except Exception as error:  # noqa: BLE001 - every job of the transaction hears how it ended
+            for job in jobs:
+                self._forget(job)
+                job.answer(error=error)
+            return []
+        self._committed(jobs, list(ids or []))
+        return []
+
+    def _committed(self, jobs: list[_Job], ids: list[int]) -> None:
+        if ids:
+            self.cache.appended(ids[0], ids[-1])
+        start = 0
+        for job in jobs:
+            start += len(job.events)
+            for aggregate in job.staged.aggregates:
+                self.cache.put(aggregate)
+            take_snapshots(self.app, job.processing)
+            _answer_with(job, job.staged.answer, ids[start - 1] if ids else self.app.head())
+
+    def _retry_or_replay(self, lost: list[_Job]) -> list[_Job]:
+        again = []
+        for job in lost:
+            self._forget(job)
+            if job.staged.replayed is not None:
+                self.cache.catch_up()
+                _answer_with(job, job.staged.replayed, self.cache.load)
+            elif job.attempts >= MAX_ATTEMPTS:
+                job.answer(error=ConcurrentUpdate(f"gave up after {MAX_ATTEMPTS} concurrent-update retries"))
+            else:
+                again.append(job)
+        return again
+
+    def _forget(self, job: _Job) -> None:
+        for aggregate in job.staged.aggregates if job.staged else ():
+            self.cache.forget(aggregate.id)
+
+
+def _chunks(jobs: list[_Job], max_events: int) -> list[list[_Job]]:
+    chunks: list[list[_Job]] = [[]]
+    size = 0
+    for job in jobs:
+        if chunks[-1] and size + len(job.events) > max_events:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(job)
+        size += len(job.events)
+    return chunks
+
+
+def _answer_with(job: _Job, answer: Callable[[Any], Any], argument: Any) -> None:
+    try:
+        job.answer(answer(argument))
+    except Exception as error:  # noqa: BLE001 - an answer that cannot be made is the command's error
+        job.answer(error=error)
+
+
+def take_snapshots(app: Hubbub, processing: ProcessingEvent) -> None:
+    """As Application.save does: a snapshot at every interval's multiple of the version."""
+    if app.snapshots is None:
+        return
+    for event in processing.events:
+        aggregate = processing.aggregates.get(event.originator_id)
+        interval = app.snapshotting_intervals.get(type(aggregate)) if aggregate is not None else None
+        if interval and event.originator_version % interval == 0:
+            app.take_snapshot(event.originator_id, version=event.originator_version)
+
+
+def _answer(batch: list[_Job]) -> None:
+    """Settle each job; jobs of one event loop in one call, so that the loop wakes once per batch."""
+    by_loop: defaultdict[asyncio.AbstractEventLoop, list[_Job]] = defaultdict(list)
+    for job in batch:
+        if job.loop is None:
+            job.settle(job.result, job.error)
+        else:
+            by_loop[job.loop].append(job)
+    for loop, jobs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile has no one left to answer
+            loop.call_soon_threadsafe(_settle_all, jobs)
+
+
+def _settle_all(jobs: list[_Job]) -> None:
+    for job in jobs:
+        job.settle(job.result, job.error)
+
+
+def _settle_future(future: Future | asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.done():  # an awaiting request that was cancelled
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
