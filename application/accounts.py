@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.account import Account, UsernameTaken, normalised_username
 from domain.errors import InvalidInput, NotFound
-from domain.ids import account_id
+from domain.ids import account_id, random_id
 from domain.session import Session
 
 from .app import Hubbub
@@ -103,7 +103,7 @@ class AccountService:
 
     def open_session(self, user_id: UUID, device_name: str | None = None) -> OpenedSession:
         token_id = secrets.token_urlsafe(24)
-        session_id = uuid4()
+        session_id = random_id()
 
         def command() -> OpenedSession:
             account = self.get(user_id)

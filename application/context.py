@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.ids import random_id
 
 SYSTEM_ACTOR = uuid5(NAMESPACE_URL, "/actors/system")
 
@@ -14,7 +16,7 @@ SYSTEM_ACTOR = uuid5(NAMESPACE_URL, "/actors/system")
 @dataclass(frozen=True)
 class CommandContext:
     actor_id: UUID
-    correlation_id: str = field(default_factory=lambda: uuid4().hex)
+    correlation_id: str = field(default_factory=lambda: random_id().hex)
     causation_id: str | None = None
 
     @classmethod

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.ids import account_id, message_id
+from domain.ids import account_id, message_id, random_id
 from domain.mentions import mentioned_usernames
 from domain.message import MAX_CLIENT_MSG_ID, Message, validated_body
 from domain.room import Room, RoomNotFound
@@ -45,7 +45,7 @@ class MessageService:
         client_msg_id: str | None = None, thread_id: UUID | None = None,
     ) -> Prepare:
         key = _validated_key(client_msg_id)
-        new_id = message_id(room_id, context.actor_id, key) if key else uuid4()
+        new_id = message_id(room_id, context.actor_id, key) if key else random_id()
 
         def replayed(load: Load) -> Sent:
             return self._original(load, room_id, new_id, body, thread_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.account import Account
 from domain.errors import InvalidInput, NotFound
+from domain.ids import random_id
 from domain.message import Message
 from domain.room import Room, RoomNotFound
 
@@ -42,7 +43,7 @@ class RoomService:
         creator = context.actor_id
         if kind == "dm":
             return self._open_dm(context, [m for m in dict.fromkeys(member_ids) if m != creator])
-        room = Room.open_room(kind, creator, name, topic, member_ids, private, room_id=uuid4())
+        room = Room.open_room(kind, creator, name, topic, member_ids, private, room_id=random_id())
         return room, self.app.commit(context, room), True
 
     def _open_dm(self, context: CommandContext, others: list[UUID]) -> tuple[Room, int, bool]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 import jwt
+
+from domain.ids import random_id
 
 from .keys import SigningKeys
 
@@ -59,7 +60,7 @@ class Tokens:
         self._verified: dict[str, tuple[AccessClaims, float]] = {}
 
     def pair(self, user_id: UUID, session_id: UUID, token_id: str) -> TokenPair:
-        access = self._encode(ACCESS, user_id, session_id, uuid.uuid4().hex, self.access_ttl_s)
+        access = self._encode(ACCESS, user_id, session_id, random_id().hex, self.access_ttl_s)
         refresh = self._encode(REFRESH, user_id, session_id, token_id, self.refresh_ttl_s)
         return TokenPair(access, refresh, self.access_ttl_s)
 

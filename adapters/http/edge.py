@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.logging import request_id_var
+from domain.ids import random_id
 
 from .metrics import HttpMetrics
 
@@ -58,7 +58,7 @@ def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.fullmatch(value):
             return value.decode()
-    return uuid.uuid4().hex
+    return random_id().hex
 
 
 def _stamping(send: Send, scope: Scope, request_id: str, status: list[int]) -> Send:

@@ -22,10 +22,18 @@ class HttpMetrics:
             ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
         )
         self._log: LogCollector | None = None
+        # labels() looks its child up under a lock on every call: keep each once found.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status)), self.latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def watch_log(self, head: Callable[[], int], lag: Callable[[], dict[str, int]]) -> None:
         """Report on this log (replacing the one of an earlier start of the same app)."""
