@@ -23,7 +23,7 @@ from .openapi import openapi_config
 from .problems import handle_exception
 from .ratelimit import RateLimitMiddleware, tier
 from .runtime import start_runtime
-from .security import AuthenticationMiddleware
+from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*OPERATIONS, Router("/", route_handlers=API_CONTROLLERS, opt=tier("other"))],
         on_startup=[start],
         on_shutdown=[stop],
-        # Outermost first: who is calling, then how often, then what they sent.
-        middleware=[AuthenticationMiddleware, RateLimitMiddleware, BodyMiddleware],
+        # Outermost first: who is calling, then how often, then what they sent, then may they.
+        middleware=[AuthenticationMiddleware, RateLimitMiddleware, BodyMiddleware, SignedInMiddleware],
         dependencies=DEPENDENCIES,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=MAX_BODY_BYTES,

@@ -38,7 +38,7 @@ def _revocations(state: State) -> SessionRevocations:
 
 
 def principal_of(request: Request) -> Principal:
-    # Only reachable behind the signed_in guard, which refused every request without one.
+    # Only reachable on signed_in_only() routes, where SignedInMiddleware refused every request without one.
     return request.scope["user"]
 
 

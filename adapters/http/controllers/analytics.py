@@ -15,7 +15,7 @@ from ..dependencies import PrincipalDep, ReadModelsDep
 from ..openapi import SIGNED_IN, problems
 from ..params import TimeZone
 from ..schemas.analytics import Analytics
-from ..security import admin_only, signed_in
+from ..security import admin_only, signed_in_only
 from ..visibility import for_member
 
 SVG = "image/svg+xml"
@@ -24,7 +24,7 @@ SVG = "image/svg+xml"
 class RoomAnalyticsController(Controller):
     path = "/api/rooms/{room_id:uuid}/analytics"
     tags = ["analytics"]
-    guards = [signed_in]
+    opt = signed_in_only()
     security = SIGNED_IN
 
     @get("/", responses=problems(403, 404, 409))

@@ -22,7 +22,7 @@ from ..schemas.auth import (
     Credentials, Me, NotificationPrefsChanged, NotificationPrefsUpdate, Registered, Registration, RefreshRequest,
     TokenPairOut,
 )
-from ..security import signed_in
+from ..security import signed_in_only
 
 
 class AuthController(Controller):
@@ -69,11 +69,11 @@ class AuthController(Controller):
         revocations.revoked([session_id], "logout")
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)
 
-    @get("/me", guards=[signed_in], security=SIGNED_IN, responses=problems())
+    @get("/me", opt=signed_in_only(), security=SIGNED_IN, responses=problems())
     async def me(self, principal: PrincipalDep, services: ServicesDep) -> Me:
         return me_out(await in_thread(services.accounts.get, principal.user_id))
 
-    @patch("/me/notifications", guards=[signed_in], security=SIGNED_IN, responses=problems())
+    @patch("/me/notifications", opt=signed_in_only(), security=SIGNED_IN, responses=problems())
     async def update_notification_prefs(
         self, data: JSONBody[NotificationPrefsUpdate], context: ContextDep, services: ServicesDep,
     ) -> Response[NotificationPrefsChanged]:

@@ -23,7 +23,7 @@ from ..schemas.messages import (
     Message, MessageCreate, MessagePage, MessageUpdate, ReactionCreate, ReadMark, ReadMarked,
     SearchHit, SearchResults, Unread,
 )
-from ..security import signed_in
+from ..security import signed_in_only
 from ..sending import send_message
 from ..visibility import for_member
 
@@ -33,7 +33,7 @@ REPLAYED = {200: ResponseSpec(Message, description="The same key again: the orig
 class MessagesController(Controller):
     path = "/api/rooms/{room_id:uuid}/messages"
     tags = ["messages"]
-    guards = [signed_in]
+    opt = signed_in_only()
     security = SIGNED_IN
 
     @post("/", opt=tier("messages"), responses={**problems(403, 404, 409), **REPLAYED})

@@ -20,14 +20,14 @@ from ..schemas.common import Category
 from ..schemas.notifications import (
     AllRead, BroadcastAccepted, BroadcastRequest, NotificationPage, NotificationRead, Subscription,
 )
-from ..security import admin_only, signed_in
+from ..security import admin_only, signed_in_only
 
 
 
 class NotificationsController(Controller):
     path = "/api/notifications"
     tags = ["notifications"]
-    guards = [signed_in]
+    opt = signed_in_only()
     security = SIGNED_IN
 
     @get("/", responses=problems(409))

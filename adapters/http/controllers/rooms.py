@@ -17,14 +17,14 @@ from ..openapi import SIGNED_IN, no_content, problems
 from ..presenters import room_out
 from ..responses import command_response
 from ..schemas.rooms import MembersAdd, Muted, MuteUpdate, Pin, Room, RoomCreate, RoomDetail, RoomSummary
-from ..security import signed_in
+from ..security import signed_in_only
 from ..visibility import visible_room
 
 
 class RoomsController(Controller):
     path = "/api/rooms"
     tags = ["rooms"]
-    guards = [signed_in]
+    opt = signed_in_only()
     security = SIGNED_IN
 
     @post("/", responses=problems())

@@ -16,13 +16,13 @@ from ..openapi import SIGNED_IN, no_content, problems
 from ..presenters import session_out
 from ..responses import command_response
 from ..schemas.auth import SessionOut
-from ..security import signed_in
+from ..security import signed_in_only
 
 
 class SessionsController(Controller):
     path = "/api/auth/sessions"
     tags = ["auth"]
-    guards = [signed_in]
+    opt = signed_in_only()
     security = SIGNED_IN
 
     @get("/", responses=problems())
