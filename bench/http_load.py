@@ -2,6 +2,10 @@
 served the same way (uvicorn, one worker, same log level) in the same run, then GET …/messages
 pages per second. Prints requests/s, p50/p99 latency, and the send/echo ratio (target ≥ 0.5).
 
+It also measures hubbub's own HTTP stack around a handler that does nothing (the same
+middleware, sign-in, rate limit, body checks, validation of the same body, route shape): the
+most the send/echo ratio could be without a cheaper HTTP stack, printed as the stack's ratio.
+
     .venv/bin/python bench/http_load.py [--duration 10] [--connections 8]
 
 Load comes from wrk (installed with apt-get when missing); without it, from a Python load
@@ -64,6 +68,23 @@ def serve_echo(port: int) -> None:
     uvicorn.run(echo_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+# The stack's floor: hubbub's app, a no-op handler added (bench/noop_app.py), served as
+# `hubbub serve` serves it.
+
+def serve_noop(port: int) -> None:
+    import uvicorn
+
+    from adapters.logging import configure_logging
+    from adapters.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    from noop_app import noop_app
+
+    uvicorn.run(noop_app(), host="127.0.0.1", port=port, log_config=None,
+                log_level=settings.log_level.lower(), access_log=False)
+
+
 # Servers.
 
 def free_port() -> int:
@@ -104,13 +125,13 @@ def hubbub_env(data_dir: str, event_store_url: str) -> dict[str, str]:
     return {**env, "HUBBUB_EVENT_STORE_URL": event_store_url} if event_store_url else env
 
 
-def signed_in_room(base: str) -> tuple[str, dict[str, str]]:
+def signed_in_room(base: str, seed: int = 200) -> tuple[str, dict[str, str]]:
     with httpx.Client(base_url=base, timeout=30) as http:
         http.post("/api/auth/register", json={"username": "bench", "password": "bench password"})
         token = http.post("/api/auth/login", json={"username": "bench", "password": "bench password"}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         room = http.post("/api/rooms", json={"kind": "channel", "name": "bench"}, headers=auth).json()["room_id"]
-        for n in range(200):  # a timeline worth paging through
+        for n in range(seed):  # a timeline worth paging through
             http.post(f"/api/rooms/{room}/messages", json={"body": f"seed {n}"}, headers=auth)
     return room, auth
 
@@ -181,23 +202,38 @@ async def _python_load(url, method, headers, body, duration, connections) -> Res
 
 # The run.
 
-def measure(args: argparse.Namespace, load) -> tuple[Result, Result, Result]:
-    """(echo, sends, pages): both servers up side by side, measured one after the other."""
-    hubbub_port, echo_port = free_port(), free_port()
+@dataclass(frozen=True)
+class Figures:
+    echo: Result
+    stack: Result
+    sends: Result
+    pages: Result
+
+
+def measure(args: argparse.Namespace, load) -> Figures:
+    """The servers up side by side, measured one after the other."""
+    hubbub_port, echo_port, noop_port = free_port(), free_port(), free_port()
     hubbub_base, echo_base = f"http://127.0.0.1:{hubbub_port}", f"http://127.0.0.1:{echo_port}"
+    noop_base = f"http://127.0.0.1:{noop_port}"
     hubbub = [sys.executable, "-c", "from adapters.cli import main; main()", "serve", "--port", str(hubbub_port)]
-    echo = [sys.executable, str(ROOT / "bench" / "http_load.py"), "--serve-echo", str(echo_port)]
-    with tempfile.TemporaryDirectory() as data_dir:
+    bench = [sys.executable, str(ROOT / "bench" / "http_load.py")]
+    with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as noop_dir:
         env = hubbub_env(data_dir, args.event_store_url)
-        with served(hubbub, env, f"{hubbub_base}/health"), served(echo, dict(os.environ), f"{echo_base}/"):
+        noop_env = hubbub_env(noop_dir, "memory://" if args.event_store_url.startswith("memory") else "")
+        with (served(hubbub, env, f"{hubbub_base}/health"),
+              served([*bench, "--serve-echo", str(echo_port)], dict(os.environ), f"{echo_base}/"),
+              served([*bench, "--serve-noop", str(noop_port)], noop_env, f"{noop_base}/health")):
             room, auth = signed_in_room(hubbub_base)
+            noop_room, noop_auth = signed_in_room(noop_base, seed=0)
             messages = f"{hubbub_base}/api/rooms/{room}/messages"
             echoed = load(f"{echo_base}/echo", "POST", {}, MESSAGE, args.duration, args.connections)
+            stack = load(f"{noop_base}/api/rooms/{noop_room}/noop", "POST", noop_auth, MESSAGE,
+                         args.duration, args.connections)
             sent = load(messages, "POST", auth, MESSAGE, args.duration, args.connections)
             caught_up_s = wait_for_read_models(messages, auth)
             print(f"read models caught up with the sends {caught_up_s:.1f} s after the last one")
             pages = load(messages, "GET", auth, None, args.duration, args.connections)
-    return echoed, sent, pages
+    return Figures(echoed, stack, sent, pages)
 
 
 def wait_for_read_models(messages: str, auth: dict[str, str]) -> float:
@@ -217,18 +253,26 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--event-store-url", default="", help="default: the embedded SQLite store; memory:// for none")
     parser.add_argument("--serve-echo", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-noop", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo:
         serve_echo(args.serve_echo)
         return 0
+    if args.serve_noop:
+        sys.path.insert(0, str(ROOT))
+        serve_noop(args.serve_noop)
+        return 0
     load = wrk if ensure_wrk() else python_load
     print(f"load generator: {'wrk' if load is wrk else 'python (httpx): wrk unavailable, figures are lower'}; "
           f"event store: {args.event_store_url or 'embedded SQLite'}; {args.connections} connections")
-    echoed, sent, pages = measure(args, load)
-    ratio = sent.rps / echoed.rps
-    print(echoed.line("echo POST /echo"))
-    print(sent.line("POST …/messages"))
-    print(pages.line("GET …/messages (50/page)"))
+    figures = measure(args, load)
+    ratio = figures.sends.rps / figures.echo.rps
+    print(figures.echo.line("echo POST /echo"))
+    print(figures.stack.line("hubbub stack, no-op handler"))
+    print(figures.sends.line("POST …/messages"))
+    print(figures.pages.line("GET …/messages (50/page)"))
+    print(f"stack/echo ratio {figures.stack.rps / figures.echo.rps:.2f}   (the most send/echo can be on this stack)")
+    print(f"send/stack ratio {figures.sends.rps / figures.stack.rps:.2f}   (what the command costs on top of it)")
     print(f"send/echo ratio {ratio:.2f}   target ≥ {TARGET}   {'ok' if ratio >= TARGET else 'BELOW TARGET'}")
     return 0 if ratio >= TARGET else 1
 

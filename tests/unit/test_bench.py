@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+from tests.e2e.conftest import e2e_settings
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import http_load  # noqa: E402
+import noop_app  # noqa: E402
 import write_floor  # noqa: E402
 
 WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:1/x
@@ -47,3 +50,18 @@ def test_the_floor_endpoints_store_every_body_before_answering(tmp_path, mode):
 
 def test_the_event_sourcing_cost_of_a_send_is_measured():
     assert write_floor.event_sourcing_cpu_us(count=50) > 0
+
+
+def test_the_stack_floor_checks_what_a_send_checks_and_does_nothing_else(tmp_path):
+    with TestClient(noop_app.noop_app(e2e_settings(tmp_path))) as client:
+        body = {"body": "hello"}
+        room = "00000000-0000-4000-8000-000000000000"
+        assert client.post(f"/api/rooms/{room}/noop", json=body).status_code == 401
+        client.post("/api/auth/register", json={"username": "bench", "password": "bench password"})
+        token = client.post("/api/auth/login", json={"username": "bench", "password": "bench password"}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        answer = client.post(f"/api/rooms/{room}/noop", json=body, headers=auth)
+        assert (answer.status_code, answer.json()["body"]) == (201, "hello")
+        assert client.post(f"/api/rooms/{room}/noop", json={"body": ""}, headers=auth).status_code == 422
+        assert "ratelimit-limit" in answer.headers and "x-request-id" in answer.headers
+        assert client.get("/api/rooms/" + room + "/messages", headers=auth).status_code == 404  # nothing appended
