@@ -35,11 +35,13 @@ class HttpMetrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    def watch_log(self, head: Callable[[], int], lag: Callable[[], dict[str, int]]) -> None:
-        """Report on this log (replacing the one of an earlier start of the same app)."""
+    def watch_log(self, head: Callable[[], int], lag: Callable[[], dict[str, int]],
+                  writer: Callable[[], tuple[int, int]] = lambda: (0, 0)) -> None:
+        """Report on this log (replacing the one of an earlier start of the same app); `writer`
+        gives the command writer's (transactions, commands) so far."""
         if self._log is not None:
             self.registry.unregister(self._log)
-        self._log = LogCollector(head, lag)
+        self._log = LogCollector(head, lag, writer)
         self.registry.register(self._log)
 
     def exposition(self) -> bytes:
@@ -50,9 +52,11 @@ class HttpMetrics:
 class LogCollector:
     """Read at scrape time: the log's head counts every event appended; lag is what each projection owes."""
 
-    def __init__(self, head: Callable[[], int], lag: Callable[[], dict[str, int]]):
+    def __init__(self, head: Callable[[], int], lag: Callable[[], dict[str, int]],
+                 writer: Callable[[], tuple[int, int]]):
         self._head = head
         self._lag = lag
+        self._writer = writer
 
     def collect(self) -> Iterable[Metric]:
         yield CounterMetricFamily(
@@ -64,3 +68,9 @@ class LogCollector:
         for projection, events in sorted(self._lag().items()):
             lag.add_metric([projection], events)
         yield lag
+        # Commands over transactions is the writer's batching: near 1 when idle, larger under load.
+        transactions, commands = self._writer()
+        yield CounterMetricFamily(
+            "hubbub_writer_transactions", "Transactions the message command writer committed", transactions
+        )
+        yield CounterMetricFamily("hubbub_writer_commands", "Commands those transactions carried", commands)

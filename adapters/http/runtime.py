@@ -59,7 +59,8 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
         live_sessions=live_sessions,
         revocation_watch=watch,
     )
-    metrics.watch_log(services.app.head, read_models.lag)
+    writer = services.writer
+    metrics.watch_log(services.app.head, read_models.lag, lambda: (writer.batches, writer.commands))
     return runtime
 
 

@@ -55,6 +55,18 @@ def test_metrics_count_requests_by_route_and_events_appended(people, client):
     assert f"hubbub_events_appended_total {float(head)}" in text
 
 
+def test_metrics_count_the_writers_transactions_and_commands(people, client):
+    ann = people.signed_in("ann")
+    room = ann.post("/api/rooms", json={"kind": "channel", "name": "metered"}).json()["room_id"]
+    writer = client.app.state.runtime.services.writer
+    before = writer.batches, writer.commands
+    for n in range(3):
+        assert ann.post(f"/api/rooms/{room}/messages", json={"body": f"m{n}"}).status_code == 201
+    text = client.get("/metrics").text
+    assert f"hubbub_writer_transactions_total {float(before[0] + 3)}" in text
+    assert f"hubbub_writer_commands_total {float(before[1] + 3)}" in text
+
+
 def test_every_response_carries_a_request_id_and_security_headers(client):
     for response in (client.get("/health"), client.get("/api/auth/me"), client.get("/nowhere"),
                      client.post("/api/auth/login", content=b"x", headers={"content-type": "text/plain"})):
