@@ -17,7 +17,7 @@ from application.errors import ConcurrentUpdate, IdempotencyKeyReused
 from application.staged import Staged
 from application.writer import WriterClosed
 from domain.message import Message
-from domain.room import NotAMember
+from domain.room import NotAMember, Room
 from tests.contract.fakes import PlainHasher
 
 
@@ -232,3 +232,19 @@ def test_close_finishes_what_is_queued_then_refuses_more(services, ann_in_room):
     gate.shutdown()
     with pytest.raises(WriterClosed):
         services.messages.send(as_ann, room.id, "too late")
+
+
+def test_the_writer_snapshots_at_the_interval_as_save_does(services, ann_in_room):
+    as_ann, _, room = ann_in_room
+    interval = services.app.snapshotting_intervals[Room]
+
+    def toggle_mute(load):
+        changed = load(Room, room.id)
+        changed.set_muted(as_ann.actor_id, not changed.is_muted_by(as_ann.actor_id))
+        return Staged(as_ann, (changed,), lambda position: changed.version)
+
+    versions = [services.writer.call(toggle_mute) for _ in range(interval - room.version)]
+    assert versions[-1] == interval
+    snapshots = list(services.app.snapshots.get(room.id))
+    assert [snapshot.originator_version for snapshot in snapshots] == [interval]
+    assert services.app.load(Room, room.id).version == interval
