@@ -32,7 +32,6 @@ class LogFollowingCache:
         self.size = size
         self._aggregates: OrderedDict[UUID, Aggregate] = OrderedDict()
         self.seen: int | None = None  # every event up to here is reflected in the cache
-        self.evictions = 0  # aggregates forgotten because another writer changed them (for tests)
 
     def catch_up(self) -> None:
         """Forget every cached aggregate that an event appended since the last look changed."""
@@ -53,8 +52,7 @@ class LogFollowingCache:
             if not notifications:
                 break
             for notification in notifications:
-                if self._aggregates.pop(notification.originator_id, None) is not None:
-                    self.evictions += 1
+                self._aggregates.pop(notification.originator_id, None)
             start = notifications[-1].id + 1
 
     def appended(self, first: int, last: int) -> None:

@@ -57,11 +57,14 @@ class MessageService:
                     room, context.actor_id, body, resolve_mentions(body),
                     _thread_root(load, room_id, thread_id), new_id, client_msg_id=key,
                 )
-            except DomainError:
+            except DomainError as refused:
                 # A replay after the sender lost the right to send still gets its original back.
-                if key is None or not self.app.exists(new_id):
+                if key is None:
                     raise
-                return Staged.answered(context, replayed(load))
+                try:
+                    return Staged.answered(context, replayed(load))
+                except NotFound:
+                    raise refused from None
             return Staged(context, (message,), lambda position: Sent(message, position, created=True),
                           replayed=replayed if key else None)
 

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
@@ -38,7 +38,6 @@ from .group_commit import MAX_BATCH_EVENTS, without_collisions
 from .log_cache import LogFollowingCache
 from .staged import Prepare, Staged
 
-T = TypeVar("T")
 MAX_ATTEMPTS = 16
 MAX_BATCH_COMMANDS = 256
 log = logging.getLogger("hubbub.writer")

@@ -36,7 +36,7 @@ class HttpMetrics:
         children[1].observe(seconds)
 
     def watch_log(self, head: Callable[[], int], lag: Callable[[], dict[str, int]],
-                  writer: Callable[[], tuple[int, int]] = lambda: (0, 0)) -> None:
+                  writer: Callable[[], tuple[int, int]]) -> None:
         """Report on this log (replacing the one of an earlier start of the same app); `writer`
         gives the command writer's (transactions, commands) so far."""
         if self._log is not None:

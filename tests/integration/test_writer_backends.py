@@ -14,7 +14,7 @@ from tests.unit.test_writer import (  # noqa: F401 - collected here against each
     test_a_refused_command_fails_alone,
     test_a_replayed_send_in_the_same_batch_answers_with_the_original,
     test_a_reused_key_with_another_body_is_refused_even_within_one_batch,
-    test_async_callers_are_answered_on_their_loop,
+    test_async_callers_get_their_own_answers_in_batches,
     test_commands_queued_together_share_one_transaction,
 )
 

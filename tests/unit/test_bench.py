@@ -60,8 +60,9 @@ def test_the_stack_floor_checks_what_a_send_checks_and_does_nothing_else(tmp_pat
         client.post("/api/auth/register", json={"username": "bench", "password": "bench password"})
         token = client.post("/api/auth/login", json={"username": "bench", "password": "bench password"}).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
+        head = client.app.state.runtime.services.app.head()
         answer = client.post(f"/api/rooms/{room}/noop", json=body, headers=auth)
         assert (answer.status_code, answer.json()["body"]) == (201, "hello")
         assert client.post(f"/api/rooms/{room}/noop", json={"body": ""}, headers=auth).status_code == 422
         assert "ratelimit-limit" in answer.headers and "x-request-id" in answer.headers
-        assert client.get("/api/rooms/" + room + "/messages", headers=auth).status_code == 404  # nothing appended
+        assert client.app.state.runtime.services.app.head() == head  # nothing appended

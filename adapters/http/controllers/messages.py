@@ -82,7 +82,8 @@ class MessagesController(Controller):
         context: ContextDep, services: ServicesDep,
     ) -> Response[Message]:
         """Author only; `position` is the edit's."""
-        message, position = await services.writer.run(services.messages.editing(context, room_id, message_id, data.body))
+        editing = services.messages.editing(context, room_id, message_id, data.body)
+        message, position = await services.writer.run(editing)
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
@@ -99,7 +100,8 @@ class MessagesController(Controller):
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], data: JSONBody[ReactionCreate],
         context: ContextDep, services: ServicesDep,
     ) -> Response[Message]:
-        message, position = await services.writer.run(services.messages.adding_reaction(context, room_id, message_id, data.emoji))
+        adding = services.messages.adding_reaction(context, room_id, message_id, data.emoji)
+        message, position = await services.writer.run(adding)
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}/reactions/{emoji:str}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
@@ -108,5 +110,6 @@ class MessagesController(Controller):
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], emoji: FromPath[str],
         context: ContextDep, services: ServicesDep,
     ) -> Response[None]:
-        _, position = await services.writer.run(services.messages.removing_reaction(context, room_id, message_id, emoji))
+        removing = services.messages.removing_reaction(context, room_id, message_id, emoji)
+        _, position = await services.writer.run(removing)
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)
