@@ -7,7 +7,8 @@ child: the first to take the lock projects, the others report `standby` (ready: 
 models are served) and take over within REPORT_EVERY_S of the holder's death, since the
 kernel drops a dead process's flock.
 
-MongoDB read stores get no lock here: run one `hubbub projections run` per deployment.
+A MongoDB read store is shared across hosts, so its lock is a lease document instead
+(projection_lease.MongoLease), with the same methods.
 """
 
 from __future__ import annotations
@@ -15,10 +16,22 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
+from typing import Protocol
 
 from .settings import Settings
 
 LOCK_FILE = "projections.lock"
+
+
+class WorkerLock(Protocol):
+    def try_acquire(self) -> bool: ...
+
+    def renew(self) -> bool:
+        """On each tick of the holder: False once it may no longer project."""
+
+    def holder(self) -> str: ...
+
+    def release(self) -> None: ...
 
 
 class ProjectionLock:
@@ -47,6 +60,9 @@ class ProjectionLock:
         self._fd = fd
         return True
 
+    def renew(self) -> bool:
+        return self.held  # the kernel drops a flock only with its holder
+
     def holder(self) -> str:
         """Who holds the lock, for the log: the pid its holder wrote, and where."""
         try:
@@ -62,20 +78,9 @@ class ProjectionLock:
             os.close(fd)
 
 
-class NoLock:
-    """For read stores other processes cannot share a lock file with (MongoDB)."""
-
-    def try_acquire(self) -> bool:
-        return True
-
-    def holder(self) -> str:
-        return "no lock on this read store"
-
-    def release(self) -> None:
-        pass
-
-
-def projection_lock(settings: Settings) -> ProjectionLock | NoLock:
+def projection_lock(settings: Settings) -> WorkerLock:
     if settings.read_store_url:
-        return NoLock()
+        from .projection_lease import mongo_lease
+
+        return mongo_lease(settings.read_store_url)
     return ProjectionLock(Path(settings.data_dir) / "readmodels" / LOCK_FILE)

@@ -22,7 +22,7 @@ import time
 
 from projections.status import ProjectionStatus
 
-from .projection_lock import NoLock, ProjectionLock, projection_lock
+from .projection_lock import WorkerLock, projection_lock
 from .projection_reports import REPORT_EVERY_S, Report, ReportReader, ReportWriter
 from .settings import Settings, settings_env
 
@@ -142,11 +142,12 @@ def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd:
         signal.signal(signum, lambda *_: stop.set())
     services = bootstrap(settings)
     read_store = open_read_store(settings.read_store_url, settings.data_dir)
-    worker = _Worker(services, read_store, projection_lock(settings))
+    worker = ProjectionWorker(services, read_store, projection_lock(settings))
     parent = ParentWatch(parent_pid)
     reports = ReportWriter(status_fd) if status_fd is not None else None
     try:
         while True:
+            worker.keep_or_yield()
             worker.start_when_free()
             if reports is not None:
                 reports.write(worker.statuses())
@@ -164,19 +165,22 @@ def run_projectors(settings: Settings, parent_pid: int | None = None, status_fd:
     logger.info("projections: stopped")
 
 
-class _Worker:
-    """The supervisor, started once this process holds the projection lock."""
+class ProjectionWorker:
+    """The supervisor, run while this process holds the projection lock."""
 
-    def __init__(self, services, read_store, lock: ProjectionLock | NoLock):
-        from projections.log import EventLog
+    def __init__(self, services, read_store, lock: WorkerLock):
         from projections.registry import PROJECTORS
-        from projections.supervisor import ProjectionSupervisor
 
+        self.services = services
+        self.read_store = read_store
         self.projectors = PROJECTORS
-        self.supervisor = ProjectionSupervisor(EventLog(services.app), read_store, PROJECTORS)
+        self.supervisor = None
         self.lock = lock
-        self.started = False
         self._said_standby = False
+
+    @property
+    def started(self) -> bool:
+        return self.supervisor is not None
 
     def start_when_free(self) -> None:
         if self.started:
@@ -186,9 +190,17 @@ class _Worker:
                 logger.info("projections: standby in process %s; %s", os.getpid(), self.lock.holder())
                 self._said_standby = True
             return
+        self.supervisor = self._new_supervisor()
         self.supervisor.start()
-        self.started = True
+        self._said_standby = False
         logger.info("projections: running in process %s", os.getpid())
+
+    def keep_or_yield(self, timeout: float = 10.0) -> None:
+        """A holder that lost its lock (a MongoDB lease it could not renew) stops projecting."""
+        if self.started and not self.lock.renew():
+            logger.warning("projections: lock lost in process %s; projecting stops", os.getpid())
+            self.supervisor.stop(timeout)
+            self.supervisor = None
 
     def statuses(self) -> list[ProjectionStatus]:
         if self.started:
@@ -199,6 +211,14 @@ class _Worker:
         if self.started:
             self.supervisor.stop(timeout)
         self.lock.release()
+
+    def _new_supervisor(self):
+        # A fresh one each time: a stopped supervisor does not restart, and a successor may have
+        # moved the positions meanwhile.
+        from projections.log import EventLog
+        from projections.supervisor import ProjectionSupervisor
+
+        return ProjectionSupervisor(EventLog(self.services.app), self.read_store, self.projectors)
 
 
 class ParentWatch:
