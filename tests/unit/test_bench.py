@@ -66,3 +66,13 @@ def test_the_stack_floor_checks_what_a_send_checks_and_does_nothing_else(tmp_pat
         assert client.post(f"/api/rooms/{room}/noop", json={"body": ""}, headers=auth).status_code == 422
         assert "ratelimit-limit" in answer.headers and "x-request-id" in answer.headers
         assert client.app.state.runtime.services.app.head() == head  # nothing appended
+
+
+def test_the_free_stack_bound_adds_the_commands_own_time_to_the_echos():
+    result = lambda rps: http_load.Result(rps, 1.0, 2.0)  # noqa: E731
+    # echo 100 µs, no-op 200 µs, send 500 µs: the command's own 300 µs on top of 100 µs.
+    figures = http_load.Figures(result(10_000), result(5_000), result(2_000), result(1_000))
+    assert http_load.free_stack_bound(figures) == pytest.approx(0.25)
+    # A send no dearer than the no-op: the bound is the echo itself.
+    figures = http_load.Figures(result(10_000), result(5_000), result(6_000), result(1_000))
+    assert http_load.free_stack_bound(figures) == 1.0
