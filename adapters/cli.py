@@ -17,23 +17,33 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes sharing the port (more than 1 needs HUBBUB_REDIS_URL).")
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API under uvicorn.
 
     On SIGTERM or SIGINT uvicorn stops accepting connections, lets requests in flight finish
     (up to HUBBUB_SHUTDOWN_TIMEOUT_S), then runs the app's shutdown, which closes the stores.
+    With --workers N, uvicorn's supervisor does the same for each worker and restarts one that dies.
     """
     import uvicorn
 
     from .http.app import create_app
     from .logging import configure_logging
+    from .settings import check_workers
 
     settings = _settings()
+    try:
+        check_workers(settings, workers)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from None
     configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings), host=host, port=port, log_config=None, log_level=settings.log_level.lower(),
-        access_log=False, timeout_graceful_shutdown=settings.shutdown_timeout_s,
-    )
+    options = {"host": host, "port": port, "log_config": None, "log_level": settings.log_level.lower(),
+               "access_log": False, "timeout_graceful_shutdown": settings.shutdown_timeout_s}
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:  # each worker builds its own app from the same environment
+        uvicorn.run("adapters.http.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @main.group()

@@ -22,6 +22,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, under `hubbub serve --workers N`
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
         }

@@ -132,6 +132,20 @@ def check_projections(settings: Settings) -> None:
         )
 
 
+def check_workers(settings: Settings, workers: int) -> None:
+    """Several worker processes share only what lives outside each of them."""
+    if workers == 1:
+        return
+    if _in_memory(settings.resolved_event_store_url):
+        raise SettingsError(f"--workers {workers}: each worker would have its own in-memory event store")
+    if settings.projections == "thread":
+        raise SettingsError(f"--workers {workers}: {PREFIX}PROJECTIONS=thread would run the projectors in "
+                            "every worker; use process (one projects, the others stand by) or off")
+    if not settings.redis_url:
+        raise SettingsError(f"--workers {workers}: rate limits are counted per process unless "
+                            f"{PREFIX}REDIS_URL is set, which would multiply every limit by the workers")
+
+
 def _in_memory(url: str) -> bool:
     return url.startswith("memory:") or ":memory:" in url or "mode=memory" in url
 

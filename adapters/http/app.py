@@ -61,6 +61,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
+def app_from_environment() -> Litestar:
+    """What each worker of `hubbub serve --workers N` serves: settings and logging of its own."""
+    from adapters.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
 def _cors(settings: Settings) -> CORSConfig | None:
     if not settings.cors_origins:
         return None

@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,15 +31,16 @@ def hubbub_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from adapters.cli import main; main()"]
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextmanager
+def serving(tmp_path: Path, *options: str, **env: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     port = free_port()
     env = {
         **os.environ, "HUBBUB_DATA_DIR": str(tmp_path), "HUBBUB_ENV_FILE": "",
-        "HUBBUB_PASSWORD_TIME_COST": "1", "HUBBUB_PASSWORD_MEMORY_COST_KIB": "1024",
+        "HUBBUB_PASSWORD_TIME_COST": "1", "HUBBUB_PASSWORD_MEMORY_COST_KIB": "1024", **env,
     }
     log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen([*hubbub_command(), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    command = [*hubbub_command(), "serve", "--port", str(port), *options]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
@@ -47,6 +50,12 @@ def server(tmp_path):
             process.kill()
             process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    with serving(tmp_path) as served:
+        yield served
 
 
 def _wait_until_up(base: str, process: subprocess.Popen) -> None:
@@ -91,3 +100,41 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_workers_share_the_port_the_log_and_one_projection_process(tmp_path):
+    from tests.services import require_redis
+
+    redis_url = require_redis()
+    with serving(tmp_path, "--workers", "2", HUBBUB_REDIS_URL=redis_url) as (base, process, log_path):
+        with httpx.Client(base_url=base, timeout=10) as http:
+            http.post("/api/auth/register", json={"username": "ann", "password": "long enough pw"})
+            token = http.post("/api/auth/login", json={"username": "ann", "password": "long enough pw"}).json()
+            auth = {"Authorization": f"Bearer {token['access_token']}"}
+            room = http.post("/api/rooms", json={"kind": "channel", "name": "w"}, headers=auth).json()["room_id"]
+            positions = [http.post(f"/api/rooms/{room}/messages", json={"body": f"m{n}"}, headers=auth).json()["position"]
+                         for n in range(10)]
+        for n in range(10):  # new connections, spread over the workers by the kernel
+            with httpx.Client(base_url=base, timeout=10) as http:
+                page = http.get(f"/api/rooms/{room}/messages", params={"min_position": positions[-1]}, headers=auth)
+                assert [item["body"] for item in page.json()["items"]] == [f"m{n}" for n in range(10)]
+                assert http.get("/ready").status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    workers = {line["pid"] for line in lines if line["message"] == "Application startup complete."}
+    assert len(workers) == 2 and process.pid not in workers
+    assert {line["pid"] for line in lines if line["message"] == "Application shutdown complete."} == workers
+    projecting = [line for line in lines if line["message"].startswith("projections: running in process")]
+    standing_by = [line for line in lines if line["message"].startswith("projections: standby in process")]
+    assert len(projecting) == 1 and len(standing_by) == 1
+    children = [int(line["message"].rsplit(" ", 1)[1]) for line in lines
+                if line["message"].startswith("projections: started process")]
+    assert len(children) == 2 and not any(_running(pid) for pid in children + list(workers))
+
+
+def test_several_workers_need_shared_rate_limits(tmp_path):
+    env = {**os.environ, "HUBBUB_DATA_DIR": str(tmp_path), "HUBBUB_ENV_FILE": "", "HUBBUB_REDIS_URL": ""}
+    refused = subprocess.run([*hubbub_command(), "serve", "--workers", "2"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "HUBBUB_REDIS_URL" in refused.stderr

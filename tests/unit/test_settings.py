@@ -2,7 +2,7 @@ import pytest
 
 from adapters.eventstore.environment import application_env
 from adapters.eventstore.url import EventStoreURLError, persistence_env
-from adapters.settings import Settings, SettingsError, load_settings, settings_env
+from adapters.settings import Settings, SettingsError, check_workers, load_settings, settings_env
 
 
 def test_the_default_is_a_sqlite_file_in_the_data_dir():
@@ -78,3 +78,19 @@ def test_settings_survive_the_trip_through_a_child_process_environment():
     )
     assert load_settings({**settings_env(settings), "HUBBUB_ENV_FILE": ""}) == settings
     assert load_settings({**settings_env(Settings()), "HUBBUB_ENV_FILE": ""}) == Settings()
+
+
+@pytest.mark.parametrize(("settings", "why"), [
+    (Settings(event_store_url="memory://", projections="thread", redis_url="redis://r"), "in-memory"),
+    (Settings(projections="thread", redis_url="redis://r"), "PROJECTIONS=thread"),
+    (Settings(), "HUBBUB_REDIS_URL"),
+])
+def test_several_workers_need_what_they_can_share(settings, why):
+    check_workers(settings, 1)
+    with pytest.raises(SettingsError, match=why):
+        check_workers(settings, 2)
+
+
+def test_several_workers_on_shared_stores_are_fine():
+    check_workers(Settings(redis_url="redis://r"), 4)
+    check_workers(Settings(projections="off", redis_url="redis://r"), 4)
