@@ -33,3 +33,13 @@ def client(tmp_path_factory):
 @pytest.fixture
 def people(client):
     return People(client)
+
+
+@pytest.fixture
+def ann(people):
+    return people.signed_in("ann")
+
+
+@pytest.fixture
+def bob(people):
+    return people.signed_in("bob")

@@ -41,11 +41,6 @@ def assert_refused(client, token: str) -> None:
     assert response.json()["status"] == 401 and response.json()["detail"]
 
 
-@pytest.fixture
-def ann(people):
-    return people.signed_in("ann")
-
-
 def test_the_real_token_works(client, ann):
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {ann.access_token}"}).status_code == 200
 

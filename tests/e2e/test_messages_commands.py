@@ -6,11 +6,6 @@ import pytest
 
 
 @pytest.fixture
-def ann(people):
-    return people.signed_in("ann")
-
-
-@pytest.fixture
 def room(ann):
     return ann.post("/api/rooms", json={"kind": "group", "name": "general"}).json()["room_id"]
 

@@ -5,16 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def ann(people):
-    return people.signed_in("ann")
-
-
-@pytest.fixture
-def bob(people):
-    return people.signed_in("bob")
-
-
 def create(owner, **room) -> tuple[str, int]:
     created = owner.post("/api/rooms", json={"kind": "group", "name": "team", **room}).json()
     return created["room_id"], created["position"]

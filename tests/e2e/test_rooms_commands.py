@@ -5,16 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def ann(people):
-    return people.signed_in("ann")
-
-
-@pytest.fixture
-def bob(people):
-    return people.signed_in("bob")
-
-
 def test_create_a_group_with_members(ann, bob):
     response = ann.post("/api/rooms", json={"kind": "group", "name": "team", "topic": "work", "member_ids": [bob.user_id], "private": True})
     assert response.status_code == 201

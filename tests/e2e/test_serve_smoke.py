@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.polling import wait_until
+
 STARTUP_TIMEOUT_S = 30
 
 
@@ -120,7 +122,7 @@ def test_workers_share_the_port_the_log_and_one_projection_process(tmp_path):
         first_workers = _started_workers(log_path)
         assert len(first_workers) == 2 and process.pid not in first_workers
         os.kill(first_workers[0], signal.SIGKILL)  # uvicorn's supervisor starts another
-        _wait_for(lambda: len(_started_workers(log_path)) == 3)
+        wait_until(lambda: len(_started_workers(log_path)) == 3, timeout=30, every=0.1)
         assert _send_and_read_back(base, auth, room, "after the kill") == "after the kill"
 
         process.send_signal(signal.SIGTERM)
@@ -154,13 +156,6 @@ def _log_lines(log_path: Path) -> list[dict]:
 
 def _started_workers(log_path: Path) -> list[int]:
     return [line["pid"] for line in _log_lines(log_path) if line["message"] == "Application startup complete."]
-
-
-def _wait_for(condition, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_several_workers_need_shared_rate_limits(tmp_path):

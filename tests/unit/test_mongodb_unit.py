@@ -65,6 +65,7 @@ from adapters.eventstore.mongodb.documents import (
 )
 from adapters.eventstore.mongodb.errors import translate
 from adapters.eventstore.mongodb.subscription import MAX_AWAIT_MS, wake_up_pipeline
+from tests.polling import wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULE = "adapters.eventstore.mongodb"
@@ -368,10 +369,10 @@ def test_stop_closes_the_change_stream_and_ends_threads_promptly() -> None:
 def test_a_change_wakes_the_puller() -> None:
     recorder = FakeRecorder()
     with MongoSubscription(recorder) as subscription:
-        _wait_for(lambda: recorder.pulls >= 1)
+        wait_until(lambda: recorder.pulls >= 1)
         pulls_before = recorder.pulls
         recorder.stream.changes.append({"_id": "token", "documentKey": {"_id": 1}})
-        _wait_for(lambda: recorder.pulls > pulls_before, within=0.5)
+        wait_until(lambda: recorder.pulls > pulls_before, timeout=0.5)
         subscription.stop()
 
 
@@ -382,10 +383,3 @@ def test_a_dead_change_stream_ends_the_iteration_with_operational_error() -> Non
         with pytest.raises(OperationalError):
             for _ in subscription:
                 pass
-
-
-def _wait_for(condition: Any, within: float = 2.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)

@@ -6,31 +6,23 @@ import json
 import os
 import select
 import threading
-import time
 
 from adapters.projection_reports import MAX_ERROR_CHARS, ReportReader, ReportWriter, encode
 from projections.status import ProjectionStatus
+from tests.polling import wait_until
 
 
 def status(name: str, state: str = "running", error: str | None = None) -> ProjectionStatus:
     return ProjectionStatus(name, 1, 10, 12, state, error)
 
 
-def wait_for(condition, timeout: float = 2.0):
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
-    return value
-
-
 def test_the_reader_keeps_the_latest_report():
     read_fd, write_fd = os.pipe()
     reader, writer = ReportReader(read_fd), ReportWriter(write_fd)
     writer.write([status("timeline"), status("search", "retrying", "OperationalError: locked")])
-    wait_for(lambda: reader.latest())
+    wait_until(lambda: reader.latest())
     writer.write([status("timeline"), status("search")])
-    _, reports = wait_for(lambda: (latest := reader.latest()) and latest[1]["search"][0] == "running" and latest)
+    _, reports = wait_until(lambda: (latest := reader.latest()) and latest[1]["search"][0] == "running" and latest)
     assert reports == {"timeline": ("running", None), "search": ("running", None)}
     writer.close()
 
@@ -73,6 +65,6 @@ def test_an_unreadable_line_is_skipped():
     read_fd, write_fd = os.pipe()
     reader = ReportReader(read_fd)
     os.write(write_fd, b"not json\n" + encode([status("rooms")]))
-    _, reports = wait_for(lambda: reader.latest())
+    _, reports = wait_until(lambda: reader.latest())
     assert reports == {"rooms": ("running", None)}
     os.close(write_fd)

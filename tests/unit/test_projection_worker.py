@@ -3,9 +3,9 @@ and starts afresh (from the stored positions) when it gets it back."""
 
 from __future__ import annotations
 
-import time
 
 from adapters.projection_process import ProjectionWorker
+from tests.polling import wait_until
 from tests.unit.projections.world import World
 
 
@@ -29,13 +29,6 @@ class SwitchedLock:
         self.released, self.ours = True, False
 
 
-def wait_until(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_projects_while_held_stands_by_when_lost_and_resumes_from_the_stored_position(tmp_path):
     world = World(tmp_path, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}")
     lock, room = SwitchedLock(), world.room("ann", "bob")
@@ -44,7 +37,7 @@ def test_projects_while_held_stands_by_when_lost_and_resumes_from_the_stored_pos
         worker.start_when_free()
         first = worker.supervisor
         world.send("ann", room, "one")
-        wait_until(lambda: first.processed_position() == world.services.app.recorder.max_notification_id())
+        wait_until(lambda: first.processed_position() == world.services.app.recorder.max_notification_id(), 10)
 
         lock.free = lock.ours = False  # another worker took it over
         worker.keep_or_yield()
@@ -59,7 +52,7 @@ def test_projects_while_held_stands_by_when_lost_and_resumes_from_the_stored_pos
         worker.start_when_free()
         assert worker.supervisor is not first and worker.supervisor.running
         head = world.services.app.recorder.max_notification_id()
-        wait_until(lambda: worker.supervisor.processed_position() == head)
+        wait_until(lambda: worker.supervisor.processed_position() == head, 10)
         items = world.view("timeline").find("messages", {"room_id": str(room)})
         assert sorted(item["body"] for item in items) == ["one", "two"]
     finally:
