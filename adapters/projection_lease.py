@@ -47,7 +47,6 @@ class MongoLease:
                  clock: Callable[[], float] = time.monotonic, on_release: Callable[[], None] = lambda: None):
         self.owner = _owner()
         self._leases = leases
-        self._ttl_ms = int(ttl_s * 1000)
         self._ttl_s = ttl_s
         self._renew_every_s = renew_every_s
         self._clock = clock
@@ -64,7 +63,7 @@ class MongoLease:
         try:
             self._leases.find_one_and_update(
                 {"_id": LEASE_ID, "$or": [{"owner": self.owner}, {"$expr": {"$lte": ["$expires_at", "$$NOW"]}}]},
-                [{"$set": {"owner": self.owner, "expires_at": {"$add": ["$$NOW", self._ttl_ms]}}}],
+                [{"$set": {"owner": self.owner, "expires_at": {"$add": ["$$NOW", int(self._ttl_s * 1000)]}}}],
                 upsert=True,
             )
         except DuplicateKeyError:  # the filter missed an existing lease: someone else's, still live
