@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from application.app import Hubbub
-from application.ports import PasswordHasher
-from application.services import Services
-from projections.log import EventLog
-from projections.progress import Progress, StoredProgress
-from projections.read_models import ProjectedReadModels
-from projections.registry import PROJECTORS
-from projections.store import ReadStore
-from projections.supervisor import ProjectionSupervisor
+from hubbub.application.app import Hubbub
+from hubbub.application.ports import PasswordHasher
+from hubbub.application.services import Services
+from hubbub.projections.log import EventLog
+from hubbub.projections.progress import Progress, StoredProgress
+from hubbub.projections.read_models import ProjectedReadModels
+from hubbub.projections.registry import PROJECTORS
+from hubbub.projections.store import ReadStore
+from hubbub.projections.supervisor import ProjectionSupervisor
 
 from .eventstore.environment import application_env
 from .passwords import Argon2Hasher

@@ -43,7 +43,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:  # each worker builds its own app from the same environment
-        uvicorn.run("adapters.http.app:app_from_environment", factory=True, workers=workers, **options)
+        uvicorn.run("hubbub.adapters.http.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @main.group()
@@ -55,7 +55,7 @@ def users() -> None:
 @click.argument("username")
 def promote(username: str) -> None:
     """Grant the admin role to USERNAME (never possible over HTTP)."""
-    from application.context import CommandContext
+    from hubbub.application.context import CommandContext
 
     from .bootstrap import bootstrap
 

@@ -11,7 +11,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from projections.registry import NAMES, PROJECTORS, selected
+from hubbub.projections.registry import NAMES, PROJECTORS, selected
 
 
 @click.group()
@@ -22,7 +22,7 @@ def projections() -> None:
 @projections.command()
 def status() -> None:
     """Each projection's serving version, stored position, the log head and the lag."""
-    from projections.log import EventLog
+    from hubbub.projections.log import EventLog
 
     services, read_store = _open()
     try:
@@ -64,9 +64,9 @@ def rebuild(name: str, grace: float) -> None:
 
     The old version keeps serving until the switch; Ctrl-C leaves it serving and drops the new one.
     """
-    from projections.log import EventLog
-    from projections.rebuild import RebuildFailed
-    from projections.rebuild import rebuild as rebuild_projections
+    from hubbub.projections.log import EventLog
+    from hubbub.projections.rebuild import RebuildFailed
+    from hubbub.projections.rebuild import rebuild as rebuild_projections
 
     services, read_store = _open()
     console = Console()

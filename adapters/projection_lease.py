@@ -30,7 +30,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from domain.ids import random_id
+from hubbub.domain.ids import random_id
 
 LEASES, LEASE_ID = "rm.leases", "projections"
 TTL_S = 30.0  # longer than a replica set election (about 12 s), so a failover alone does not hand it over

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from projections.status import ProjectionStatus
+from hubbub.projections.status import ProjectionStatus
 
 from .projection_lock import WorkerLock, projection_lock
 from .projection_reports import REPORT_EVERY_S, Report, ReportReader, ReportWriter
@@ -93,7 +93,7 @@ class ProjectionProcess:
             if self._stopping.is_set():
                 return
             read_fd, write_fd = os.pipe()
-            command = [sys.executable, "-m", "adapters.cli", "projections", "run", "--parent-pid", str(os.getpid()),
+            command = [sys.executable, "-m", "hubbub.adapters.cli", "projections", "run", "--parent-pid", str(os.getpid()),
                        "--status-fd", str(write_fd)]
             env = {**os.environ, **settings_env(self.settings), "HUBBUB_ENV_FILE": ""}
             try:
@@ -169,7 +169,7 @@ class ProjectionWorker:
     """The supervisor, run while this process holds the projection lock."""
 
     def __init__(self, services, read_store, lock: WorkerLock):
-        from projections.registry import PROJECTORS
+        from hubbub.projections.registry import PROJECTORS
 
         self.services = services
         self.read_store = read_store
@@ -215,8 +215,8 @@ class ProjectionWorker:
     def _new_supervisor(self):
         # A fresh one each time: a stopped supervisor does not restart, and a successor may have
         # moved the positions meanwhile.
-        from projections.log import EventLog
-        from projections.supervisor import ProjectionSupervisor
+        from hubbub.projections.log import EventLog
+        from hubbub.projections.supervisor import ProjectionSupervisor
 
         return ProjectionSupervisor(EventLog(self.services.app), self.read_store, self.projectors)
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from projections.status import ProjectionStatus
+from hubbub.projections.status import ProjectionStatus
 
 logger = logging.getLogger(__name__)
 REPORT_EVERY_S = 0.5

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.account import Account, UsernameTaken, normalised_username
-from domain.errors import InvalidInput, NotFound
-from domain.ids import account_id, random_id
-from domain.session import Session
+from hubbub.domain.account import Account, UsernameTaken, normalised_username
+from hubbub.domain.errors import InvalidInput, NotFound
+from hubbub.domain.ids import account_id, random_id
+from hubbub.domain.session import Session
 
 from .app import Hubbub
 from .concurrency import with_retries

@@ -8,14 +8,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 
-from domain.account import Account
-from domain.errors import NotFound
-from domain.inbox import Inbox
-from domain.room import Room
-from domain.session import Session
+from hubbub.domain.account import Account
+from hubbub.domain.errors import NotFound
+from hubbub.domain.inbox import Inbox
+from hubbub.domain.room import Room
+from hubbub.domain.session import Session
 
 from .context import CommandContext, acting_as
 from .group_commit import GroupCommittedEventStore
+from .topics import register_legacy_topics
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -24,6 +25,10 @@ class Hubbub(Application):
     name = "hubbub"
     # Rooms with many members and long-lived accounts/sessions grow; snapshots bound loading.
     snapshotting_intervals = {Room: 100, Account: 100, Session: 100, Inbox: 100}
+
+    def __init__(self, *args, **kwargs):
+        register_legacy_topics()
+        super().__init__(*args, **kwargs)
 
     def construct_event_store(self) -> GroupCommittedEventStore:
         return GroupCommittedEventStore(self.mapper, self.recorder)

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.ids import random_id
+from hubbub.domain.ids import random_id
 
 SYSTEM_ACTOR = uuid5(NAMESPACE_URL, "/actors/system")
 

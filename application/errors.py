@@ -1,6 +1,6 @@
 """Errors the application layer adds to the domain's: they concern commands, not rules."""
 
-from domain.errors import Conflict, DomainError, InvalidInput
+from hubbub.domain.errors import Conflict, DomainError, InvalidInput
 
 
 class ConcurrentUpdate(Conflict):

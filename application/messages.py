@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import DomainError, InvalidInput, NotFound
-from domain.ids import account_id, message_id, random_id
-from domain.mentions import mentioned_usernames
-from domain.message import MAX_CLIENT_MSG_ID, Message, validated_body
-from domain.room import Room, RoomNotFound
+from hubbub.domain.errors import DomainError, InvalidInput, NotFound
+from hubbub.domain.ids import account_id, message_id, random_id
+from hubbub.domain.mentions import mentioned_usernames
+from hubbub.domain.message import MAX_CLIENT_MSG_ID, Message, validated_body
+from hubbub.domain.room import Room, RoomNotFound
 
 from .app import Hubbub
 from .context import CommandContext

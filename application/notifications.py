@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.account import Account
-from domain.broadcast import Broadcast
-from domain.inbox import Inbox, inbox_id
+from hubbub.domain.account import Account
+from hubbub.domain.broadcast import Broadcast
+from hubbub.domain.inbox import Inbox, inbox_id
 
 from .app import Hubbub
 from .concurrency import with_retries

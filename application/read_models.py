@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.errors import DomainError
+from hubbub.domain.errors import DomainError
 
 
 class StaleReadModel(DomainError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.ids import read_marker_id
-from domain.read_marker import ReadMarker, validated_position
+from hubbub.domain.ids import read_marker_id
+from hubbub.domain.read_marker import ReadMarker, validated_position
 
 from .app import Hubbub
 from .concurrency import with_retries

@@ -6,11 +6,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.account import Account
-from domain.errors import InvalidInput, NotFound
-from domain.ids import random_id
-from domain.message import Message
-from domain.room import Room, RoomNotFound
+from hubbub.domain.account import Account
+from hubbub.domain.errors import InvalidInput, NotFound
+from hubbub.domain.ids import random_id
+from hubbub.domain.message import Message
+from hubbub.domain.room import Room, RoomNotFound
 
 from .app import Hubbub
 from .concurrency import with_retries

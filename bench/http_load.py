@@ -74,8 +74,8 @@ def serve_echo(port: int) -> None:
 def serve_noop(port: int) -> None:
     import uvicorn
 
-    from adapters.logging import configure_logging
-    from adapters.settings import load_settings
+    from hubbub.adapters.logging import configure_logging
+    from hubbub.adapters.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -215,7 +215,7 @@ def measure(args: argparse.Namespace, load) -> Figures:
     hubbub_port, echo_port, noop_port = free_port(), free_port(), free_port()
     hubbub_base, echo_base = f"http://127.0.0.1:{hubbub_port}", f"http://127.0.0.1:{echo_port}"
     noop_base = f"http://127.0.0.1:{noop_port}"
-    hubbub = [sys.executable, "-c", "from adapters.cli import main; main()", "serve", "--port", str(hubbub_port)]
+    hubbub = [sys.executable, "-c", "from hubbub.adapters.cli import main; main()", "serve", "--port", str(hubbub_port)]
     bench = [sys.executable, str(ROOT / "bench" / "http_load.py")]
     with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as noop_dir:
         env = hubbub_env(data_dir, args.event_store_url)

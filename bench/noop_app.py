@@ -9,11 +9,11 @@ from uuid import UUID
 from litestar import Litestar, post
 from litestar.params import FromPath, JSONBody
 
-from adapters.http.app import create_app
-from adapters.http.ratelimit import tier
-from adapters.http.schemas.messages import MessageCreate
-from adapters.http.security import signed_in_only
-from adapters.settings import Settings
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.http.ratelimit import tier
+from hubbub.adapters.http.schemas.messages import MessageCreate
+from hubbub.adapters.http.security import signed_in_only
+from hubbub.adapters.settings import Settings
 
 
 @post("/api/rooms/{room_id:uuid}/noop", opt={**signed_in_only(), **tier("messages")}, status_code=201)

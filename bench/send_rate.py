@@ -20,11 +20,11 @@ from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.bootstrap import bootstrap  # noqa: E402
-from adapters.settings import Settings  # noqa: E402
-from application.context import CommandContext  # noqa: E402
-from domain.message import Message  # noqa: E402
-from domain.room import Room  # noqa: E402
+from hubbub.adapters.bootstrap import bootstrap  # noqa: E402
+from hubbub.adapters.settings import Settings  # noqa: E402
+from hubbub.application.context import CommandContext  # noqa: E402
+from hubbub.domain.message import Message  # noqa: E402
+from hubbub.domain.room import Room  # noqa: E402
 from tests.backends import event_store_url  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402
 

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
-from domain.ids import read_marker_id
-from domain.message import Message
-from domain.read_marker import ReadMarker
-from domain.room import Room
+from hubbub.domain.ids import read_marker_id
+from hubbub.domain.message import Message
+from hubbub.domain.read_marker import ReadMarker
+from hubbub.domain.room import Room
 
 BATCH = 20_000
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -73,7 +73,7 @@ class SyntheticLog:
         message = uuid4()
         self.messages.append((message, room, author))
         return Message.Sent(originator_id=message, originator_version=self._next_version(message), timestamp=at,
-                            originator_topic="domain.message:Message", room_id=room, author_id=author,
+                            originator_topic="hubbub.domain.message:Message", room_id=room, author_id=author,
                             body=f"message {position} about the plan", thread_id=None, mentions=mentions,
                             client_msg_id=None, actor_id=author)
 
@@ -104,7 +104,7 @@ class SyntheticLog:
         version, up_to = self._next_version(marker), position - 1 - self.rng.randint(0, 20)
         if version == 1:
             return ReadMarker.Started(originator_id=marker, originator_version=1, timestamp=at,
-                                      originator_topic="domain.read_marker:ReadMarker", room_id=room,
+                                      originator_topic="hubbub.domain.read_marker:ReadMarker", room_id=room,
                                       user_id=user, position=up_to, actor_id=user)
         return ReadMarker.Advanced(originator_id=marker, originator_version=version, timestamp=at, room_id=room,
                                    position=up_to, actor_id=user)

@@ -96,11 +96,11 @@ def serve_floor(mode: str, port: int, path: str) -> None:
 
 def event_sourcing_cpu_us(count: int = 5_000) -> float:
     """CPU µs per send for the domain and eventsourcing work alone: compose, event, stored event."""
-    from adapters.bootstrap import bootstrap
-    from adapters.settings import Settings
-    from application.context import CommandContext
-    from application.messages import resolve_mentions
-    from domain.message import Message
+    from hubbub.adapters.bootstrap import bootstrap
+    from hubbub.adapters.settings import Settings
+    from hubbub.application.context import CommandContext
+    from hubbub.application.messages import resolve_mentions
+    from hubbub.domain.message import Message
     from tests.contract.fakes import PlainHasher
 
     with tempfile.TemporaryDirectory() as data_dir:

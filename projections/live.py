@@ -7,7 +7,7 @@ from queue import Empty, SimpleQueue
 
 from eventsourcing.persistence import Notification
 
-from .log import EventLog
+from .log import EventLog, current_notification
 
 _END = object()
 
@@ -26,7 +26,7 @@ class LiveFeed:
     def _read(self) -> None:
         try:
             for notification in self._subscription:
-                self._queue.put(notification)
+                self._queue.put(current_notification(notification))
             self._queue.put(_END)
         except BaseException as error:  # noqa: BLE001 - handed to the pump, which raises it
             self._queue.put(error)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
-from application.read_models import StaleReadModel
+from hubbub.application.read_models import StaleReadModel
 
 from .log import EventLog
 from .projector import Projector

@@ -1,4 +1,4 @@
-"""application.read_models.ReadModels answered from the serving version of each read model.
+"""hubbub.application.read_models.ReadModels answered from the serving version of each read model.
 
 Where the projectors run (a thread here, a child process, another process) is the Progress's
 business: these read models only ask it how far they have got.
@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from application.read_models import StaleReadModel
-from domain.errors import InvalidInput
+from hubbub.application.read_models import StaleReadModel
+from hubbub.domain.errors import InvalidInput
 
 from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg

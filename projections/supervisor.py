@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from application.read_models import StaleReadModel
+from hubbub.application.read_models import StaleReadModel
 
 from .live import LiveFeed
 from .log import EventLog

@@ -10,7 +10,8 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
-from domain.session import Session
+from hubbub.application.topics import with_legacy
+from hubbub.domain.session import Session
 
 logger = logging.getLogger(__name__)
 POLL_S = 0.1
@@ -61,7 +62,7 @@ class RevocationWatch:
         topic = revoked_topic()
         while self.position < head:
             found = self._recorder.select_notifications(
-                start=self.position, stop=head, limit=PAGE, topics=[topic], inclusive_of_start=False,
+                start=self.position, stop=head, limit=PAGE, topics=with_legacy([topic]), inclusive_of_start=False,
             )
             for notification in found:
                 session_id = notification.originator_id

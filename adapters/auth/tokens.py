@@ -9,7 +9,7 @@ from uuid import UUID
 
 import jwt
 
-from domain.ids import random_id
+from hubbub.domain.ids import random_id
 
 from .keys import SigningKeys
 

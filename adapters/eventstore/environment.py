@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.settings import Settings
+from hubbub.adapters.settings import Settings
 
 from .url import persistence_env
 
-TRANSCODER_TOPIC = "adapters.eventstore.metadata:MetadataTranscoder"
+TRANSCODER_TOPIC = "hubbub.adapters.eventstore.metadata:MetadataTranscoder"
 ZLIB_TOPIC = "eventsourcing.compressor:ZlibCompressor"
 # The cryptography-based AES-GCM cipher: same key and format, ~7x faster to decrypt
 # than the pycryptodome one, which matters when replaying the whole log.

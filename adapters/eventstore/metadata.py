@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.context import current_metadata
+from hubbub.application.context import current_metadata
 
 from .transcoder import MsgspecTranscoder
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-SQLITE_MODULE = "adapters.eventstore.sqlite"
+SQLITE_MODULE = "hubbub.adapters.eventstore.sqlite"
 POSTGRES_MODULE = "eventsourcing.postgres"
-MONGODB_MODULE = "adapters.eventstore.mongodb"
+MONGODB_MODULE = "hubbub.adapters.eventstore.mongodb"
 MEMORY_MODULE = "eventsourcing.popo"
 
 

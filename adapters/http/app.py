@@ -6,7 +6,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
-from adapters.settings import Settings, load_settings
+from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
 from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def app_from_environment() -> Litestar:
     """What each worker of `hubbub serve --workers N` serves: settings and logging of its own."""
-    from adapters.logging import configure_logging
+    from hubbub.adapters.logging import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level)

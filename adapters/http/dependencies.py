@@ -10,12 +10,12 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter, SkipValidation
 
-from adapters.auth.revocations import SessionRevocations
-from adapters.auth.tokens import Tokens
-from application.context import CommandContext
-from application.read_models import ReadModels
-from application.services import Services
-from application.threads import in_thread
+from hubbub.adapters.auth.revocations import SessionRevocations
+from hubbub.adapters.auth.tokens import Tokens
+from hubbub.application.context import CommandContext
+from hubbub.application.read_models import ReadModels
+from hubbub.application.services import Services
+from hubbub.application.threads import in_thread
 
 from .runtime import Runtime
 from .security import Principal

@@ -9,8 +9,8 @@ import time
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.logging import request_id_var
-from domain.ids import random_id
+from hubbub.adapters.logging import request_id_var
+from hubbub.domain.ids import random_id
 
 from .metrics import HttpMetrics
 

@@ -6,10 +6,10 @@ from uuid import UUID
 
 import msgspec
 
-from domain.account import Account
-from domain.message import Message as MessageAggregate
-from domain.room import Room as RoomAggregate
-from domain.session import Session
+from hubbub.domain.account import Account
+from hubbub.domain.message import Message as MessageAggregate
+from hubbub.domain.room import Room as RoomAggregate
+from hubbub.domain.session import Session
 
 from .schemas.auth import Me, NotificationPrefs, NotificationPrefsChanged, QuietHours, SessionOut
 from .schemas.messages import Message

@@ -8,12 +8,12 @@ from http import HTTPStatus
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from adapters.auth.tokens import TokenRejected
-from adapters.logging import request_id_var
-from application.errors import ConcurrentUpdate, IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
-from application.read_models import StaleReadModel
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from domain.session import SessionRevoked
+from hubbub.adapters.auth.tokens import TokenRejected
+from hubbub.adapters.logging import request_id_var
+from hubbub.application.errors import ConcurrentUpdate, IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
+from hubbub.application.read_models import StaleReadModel
+from hubbub.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from hubbub.domain.session import SessionRevoked
 
 from .schemas.problem import FieldError, Problem
 from .validation import body_field_errors

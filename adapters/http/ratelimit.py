@@ -7,7 +7,7 @@ import logging
 from litestar import Litestar
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.ratelimit.policy import Verdict
+from hubbub.adapters.ratelimit.policy import Verdict
 
 from .problems import ProblemError
 from .runtime import Runtime

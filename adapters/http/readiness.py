@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from application.threads import in_thread
+from hubbub.application.threads import in_thread
 
 from .runtime import Runtime
 

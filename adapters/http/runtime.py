@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.auth.keys import load_keys
-from adapters.auth.live_sessions import LiveSessions
-from adapters.auth.revocation_watch import RevocationWatch
-from adapters.auth.revocations import SessionRevocations
-from adapters.auth.tokens import Tokens
-from adapters.bootstrap import bootstrap, bootstrap_read_models
-from adapters.ratelimit.memory import InProcessCounter
-from adapters.ratelimit.policy import TIERS, Counter, Rate, parse_rate
-from adapters.ratelimit.redis import RedisCounter
-from adapters.settings import Settings
-from projections.read_models import ProjectedReadModels
-from application.services import Services
-from application.threads import in_thread, use_query_threads
+from hubbub.adapters.auth.keys import load_keys
+from hubbub.adapters.auth.live_sessions import LiveSessions
+from hubbub.adapters.auth.revocation_watch import RevocationWatch
+from hubbub.adapters.auth.revocations import SessionRevocations
+from hubbub.adapters.auth.tokens import Tokens
+from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
+from hubbub.adapters.ratelimit.memory import InProcessCounter
+from hubbub.adapters.ratelimit.policy import TIERS, Counter, Rate, parse_rate
+from hubbub.adapters.ratelimit.redis import RedisCounter
+from hubbub.adapters.settings import Settings
+from hubbub.projections.read_models import ProjectedReadModels
+from hubbub.application.services import Services
+from hubbub.application.threads import in_thread, use_query_threads
 
 from .metrics import HttpMetrics
 

@@ -16,9 +16,9 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from adapters.auth.tokens import TokenRejected
-from application.threads import in_thread
-from domain.errors import NotFound
+from hubbub.adapters.auth.tokens import TokenRejected
+from hubbub.application.threads import in_thread
+from hubbub.domain.errors import NotFound
 
 from .problems import ProblemError
 from .runtime import Runtime

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.context import CommandContext
-from application.read_models import ReadModels
-from application.threads import in_thread
-from domain.errors import InvalidInput
+from hubbub.application.context import CommandContext
+from hubbub.application.read_models import ReadModels
+from hubbub.application.threads import in_thread
+from hubbub.domain.errors import InvalidInput
 
 from .presenters import message_out
 from .runtime import Runtime

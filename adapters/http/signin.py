@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from adapters.auth.tokens import TokenPair, TokenRejected, Tokens
-from application.services import Services
-from domain.errors import NotFound
-from domain.session import SessionRevoked
+from hubbub.adapters.auth.tokens import TokenPair, TokenRejected, Tokens
+from hubbub.application.services import Services
+from hubbub.domain.errors import NotFound
+from hubbub.domain.session import SessionRevoked
 
 from .dependencies import context_for
 

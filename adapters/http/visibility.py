@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from application.read_models import ReadModels
-from domain.room import NotAMember, RoomNotFound
+from hubbub.application.read_models import ReadModels
+from hubbub.domain.room import NotAMember, RoomNotFound
 
 T = TypeVar("T")
 

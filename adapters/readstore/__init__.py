@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projections.store import ReadStore
+from hubbub.projections.store import ReadStore
 
 
 def open_read_store(read_store_url: str, data_dir: str) -> ReadStore:

@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
+from hubbub.projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
 
 CATALOG, CATALOG_ID = "rm.catalog", "serving"
 _LOAD_CHUNK = 1_000

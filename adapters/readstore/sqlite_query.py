@@ -14,7 +14,7 @@ from typing import Any
 
 from mongomock.filtering import filter_applies
 
-from projections.store import Filter, Sort
+from hubbub.projections.store import Filter, Sort
 
 _RANGES = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 _SCALARS = (str, int, float)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from projections.store import CollectionSpec
+from hubbub.projections.store import CollectionSpec
 
 from .sqlite_query import column, column_value
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from projections.store import CollectionSpec, VersionGone
+from hubbub.projections.store import CollectionSpec, VersionGone
 
 from .sqlite_version import SQLiteVersion, connect
 

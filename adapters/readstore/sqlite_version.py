@@ -15,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 
-from projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
+from hubbub.projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
 
 from . import sqlite_query as q
 from .sqlite_schema import create_schema, row, upsert_sql

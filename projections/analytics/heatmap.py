@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.errors import InvalidInput
+from hubbub.domain.errors import InvalidInput
 
 
 def zone_named(name: str) -> tzinfo:

@@ -12,11 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from projections import topics as t
-from projections.batch import Batch
-from projections.ids import sid
-from projections.projector import Projector
-from projections.store import CollectionSpec
+from hubbub.projections import topics as t
+from hubbub.projections.batch import Batch
+from hubbub.projections.ids import sid
+from hubbub.projections.projector import Projector
+from hubbub.projections.store import CollectionSpec
 
 DAYS = "days"  # one per (scope, UTC date): count, 24 UTC hour buckets, senders
 TOTALS = "totals"  # one per scope: count, senders, last time each sender sent

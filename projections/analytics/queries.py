@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import as_uuid
+from hubbub.projections.shapes import as_uuid
 
-from projections.store import StoredVersion
+from hubbub.projections.store import StoredVersion
 
 from .heatmap import local_counts, zone_named
 from .projector import ALL_ROOMS, DAYS, TOTALS

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidInput
-from projections.shapes import as_uuid, uuid
-from projections.store import StoredVersion
+from hubbub.domain.errors import InvalidInput
+from hubbub.projections.shapes import as_uuid, uuid
+from hubbub.projections.store import StoredVersion
 
 from .projector import NOTIFICATIONS, READERS
 

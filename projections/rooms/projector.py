@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import topics as t
-from projections.batch import Batch
-from projections.ids import sid
-from projections.projector import NeedsCommit, Projector
-from projections.store import CollectionSpec
+from hubbub.projections import topics as t
+from hubbub.projections.batch import Batch
+from hubbub.projections.ids import sid
+from hubbub.projections.projector import NeedsCommit, Projector
+from hubbub.projections.store import CollectionSpec
 
 from . import unread
 from .documents import (ACTIVITY, MEMBERSHIPS, MESSAGE_INDEX, ROOMS, membership_id, new_activity, new_membership,

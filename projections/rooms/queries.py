@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import as_uuid, message_preview, uuid, uuids
-from projections.store import StoredVersion
+from hubbub.projections.shapes import as_uuid, message_preview, uuid, uuids
+from hubbub.projections.store import StoredVersion
 
 from . import unread as terms
 from .documents import ACTIVITY, MEMBERSHIPS, ROOMS, listed_members, membership_id

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.store import StoredVersion
+from hubbub.projections.store import StoredVersion
 
 from .documents import MESSAGE_INDEX
 

@@ -10,8 +10,8 @@ import re
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import as_uuid, uuid
-from projections.store import StoredVersion
+from hubbub.projections.shapes import as_uuid, uuid
+from hubbub.projections.store import StoredVersion
 
 from .projector import TEXTS
 

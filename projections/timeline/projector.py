@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import topics as t
-from projections.batch import Batch
-from projections.projector import Projector
-from projections.store import CollectionSpec
+from hubbub.projections import topics as t
+from hubbub.projections.batch import Batch
+from hubbub.projections.projector import Projector
+from hubbub.projections.store import CollectionSpec
 
 MESSAGES = "messages"
 

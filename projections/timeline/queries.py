@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.shapes import as_uuid, uuid, uuids
-from projections.store import StoredVersion
+from hubbub.projections.shapes import as_uuid, uuid, uuids
+from hubbub.projections.store import StoredVersion
 
 from .projector import MESSAGES
 

@@ -11,18 +11,18 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.bootstrap import bootstrap
-from adapters.settings import Settings
-from application.context import CommandContext
-from application.errors import IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
-from domain.account import UsernameTaken
-from domain.message import MessageDeleted, NotTheAuthor
-from domain.room import DirectMessageMembersFixed, NotAMember, NotAModerator, RoomNotFound
-from domain.session import SessionRevoked
+from hubbub.adapters.bootstrap import bootstrap
+from hubbub.adapters.settings import Settings
+from hubbub.application.context import CommandContext
+from hubbub.application.errors import IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
+from hubbub.domain.account import UsernameTaken
+from hubbub.domain.message import MessageDeleted, NotTheAuthor
+from hubbub.domain.room import DirectMessageMembersFixed, NotAMember, NotAModerator, RoomNotFound
+from hubbub.domain.session import SessionRevoked
 from tests.backends import event_store_url
 from tests.contract.fakes import PlainHasher
 
-MESSAGE_SENT = "domain.message:Message.Sent"
+MESSAGE_SENT = "hubbub.domain.message:Message.Sent"
 
 
 class ApplicationSuite:

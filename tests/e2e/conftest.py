@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
-from adapters.settings import Settings
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.settings import Settings
 from tests.e2e.people import People
 
 TEST_SECRET = "test-secret-long-enough-for-every-hmac-algorithm-0123456789abcdefgh"

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from application.context import CommandContext
+from hubbub.application.context import CommandContext
 
 PASSWORD = "correct horse battery"
 _tags = itertools.count(1)

@@ -7,7 +7,7 @@ import time
 import pytest
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
+from hubbub.adapters.http.app import create_app
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.people import PASSWORD, People
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.errors import ConcurrentUpdate
+from hubbub.application.errors import ConcurrentUpdate
 
 PROBLEM = "application/problem+json"
 

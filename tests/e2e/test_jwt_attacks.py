@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
+from hubbub.adapters.http.app import create_app
 from tests.e2e.conftest import TEST_SECRET, e2e_settings
 
 PROBLEM = "application/problem+json"

@@ -8,8 +8,8 @@ import logging
 
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
-from adapters.logging import JsonFormatter
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.logging import JsonFormatter
 from tests.e2e.conftest import e2e_settings
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
-from adapters.http.ratelimit import _subject
-from adapters.ratelimit.memory import InProcessCounter
-from adapters.ratelimit.policy import RateError, parse_rate
-from adapters.settings import SettingsError, load_settings
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.http.ratelimit import _subject
+from hubbub.adapters.ratelimit.memory import InProcessCounter
+from hubbub.adapters.ratelimit.policy import RateError, parse_rate
+from hubbub.adapters.settings import SettingsError, load_settings
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.people import People
 

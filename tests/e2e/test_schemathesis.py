@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance,
 )
 
-from adapters.http.app import create_app
-from adapters.settings import Settings
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.settings import Settings
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.people import People
 

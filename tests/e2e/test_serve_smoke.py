@@ -30,7 +30,7 @@ def free_port() -> int:
 
 def hubbub_command() -> list[str]:
     script = Path(sys.executable).parent / "hubbub"
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from adapters.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from hubbub.adapters.cli import main; main()"]
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 from psycopg import sql
 
-from adapters.eventstore.url import persistence_env
+from hubbub.adapters.eventstore.url import persistence_env
 from tests.services import require_mongodb, require_postgres
 
 WRITERS = 8

@@ -5,11 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from adapters.bootstrap import bootstrap
-from adapters.settings import Settings
+from hubbub.adapters.bootstrap import bootstrap
+from hubbub.adapters.settings import Settings
 from tests.contract.fakes import PlainHasher
 
-HUBBUB = [sys.executable, "-c", "from adapters.cli import main; main()"]
+HUBBUB = [sys.executable, "-c", "from hubbub.adapters.cli import main; main()"]
 
 
 def run(args, data_dir, **env):

@@ -23,7 +23,7 @@ from eventsourcing.tests import persistence as conformance
 from eventsourcing.utils import Environment
 from psycopg import sql
 
-from adapters.eventstore.url import persistence_env
+from hubbub.adapters.eventstore.url import persistence_env
 from tests.services import require_postgres
 from tests.stray_threads import JoinsStrayThreads
 

@@ -31,14 +31,14 @@ from eventsourcing.persistence import (
 from eventsourcing.tests import persistence as conformance
 from eventsourcing.utils import Environment
 
-from adapters.eventstore.sqlite import (
+from hubbub.adapters.eventstore.sqlite import (
     DEFAULT_POLL_INTERVAL,
     SQLITE_POLL_INTERVAL,
     SQLiteApplicationRecorder,
     SQLiteFactory,
     SQLiteProcessRecorder,
 )
-from adapters.eventstore.url import persistence_env
+from hubbub.adapters.eventstore.url import persistence_env
 from tests.stray_threads import JoinsStrayThreads
 
 # Generous bounds: these only catch a follower that is not woken, or never stops.

@@ -5,9 +5,9 @@ from uuid import uuid4
 
 from eventsourcing.cryptography import AESCipher
 
-from adapters.bootstrap import bootstrap
-from adapters.settings import Settings
-from application.context import CommandContext
+from hubbub.adapters.bootstrap import bootstrap
+from hubbub.adapters.settings import Settings
+from hubbub.application.context import CommandContext
 from tests.contract.fakes import PlainHasher
 
 

@@ -28,7 +28,7 @@ from eventsourcing.tests.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from adapters.eventstore.mongodb import (
+from hubbub.adapters.eventstore.mongodb import (
     MongoAggregateRecorder,
     MongoApplicationRecorder,
     MongoDatastore,
@@ -113,7 +113,7 @@ class TestMongoFactory(InfrastructureFactoryTestCase[MongoFactory]):
         self.env = Environment(
             "TestCase",
             {
-                "PERSISTENCE_MODULE": "adapters.eventstore.mongodb",
+                "PERSISTENCE_MODULE": "hubbub.adapters.eventstore.mongodb",
                 "MONGODB_URL": require_mongodb(),
                 "MONGODB_DATABASE": self.database_name,
             },

@@ -9,7 +9,7 @@ import time
 import pytest
 from pymongo import MongoClient
 
-from adapters.projection_lease import LEASE_ID, LEASES, MongoLease, mongo_lease
+from hubbub.adapters.projection_lease import LEASE_ID, LEASES, MongoLease, mongo_lease
 from tests.backends import mongodb_url
 
 pytestmark = pytest.mark.mongodb

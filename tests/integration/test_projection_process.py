@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from adapters.http.app import create_app
-from adapters.settings import settings_env
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.settings import settings_env
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.people import People
 
@@ -145,7 +145,7 @@ def test_shutting_the_app_down_stops_the_child(settings):
 def test_the_worker_exits_by_itself_when_its_parent_is_gone(settings, tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
-    command = [sys.executable, "-m", "adapters.cli", "projections", "run", "--parent-pid", str(parent.pid)]
+    command = [sys.executable, "-m", "hubbub.adapters.cli", "projections", "run", "--parent-pid", str(parent.pid)]
     worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         for line in worker.stderr:  # JSON log lines
@@ -172,7 +172,7 @@ def test_with_projections_off_the_web_process_reads_what_a_separate_worker_proje
         ann = People(client).signed_in("ann")
         room, position = send(ann, "projected elsewhere")
         assert ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 409
-        worker = subprocess.Popen([sys.executable, "-m", "adapters.cli", "projections", "run"], env=env, cwd=ROOT)
+        worker = subprocess.Popen([sys.executable, "-m", "hubbub.adapters.cli", "projections", "run"], env=env, cwd=ROOT)
         try:
             until(lambda: ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 200)
             assert bodies(ann, room, position) == ["projected elsewhere"]
@@ -186,7 +186,7 @@ def test_with_projections_off_the_web_process_reads_what_a_separate_worker_proje
 
 def test_a_second_worker_on_one_read_store_waits_on_standby_and_takes_over(settings):
     env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
-    first = subprocess.Popen([sys.executable, "-m", "adapters.cli", "projections", "run"], env=env, cwd=ROOT,
+    first = subprocess.Popen([sys.executable, "-m", "hubbub.adapters.cli", "projections", "run"], env=env, cwd=ROOT,
                              stderr=subprocess.PIPE, text=True)
     try:
         for line in first.stderr:  # JSON log lines

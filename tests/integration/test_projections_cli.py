@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from adapters.cli import main
+from hubbub.adapters.cli import main
 from tests.unit.projections.world import World
 
 

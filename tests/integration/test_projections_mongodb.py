@@ -8,10 +8,10 @@ from uuid import uuid4
 
 import pytest
 
-from projections.log import EventLog
-from projections.rebuild import rebuild
-from projections.registry import PROJECTORS
-from projections.store import CollectionSpec, PositionConflict, VersionGone
+from hubbub.projections.log import EventLog
+from hubbub.projections.rebuild import rebuild
+from hubbub.projections.registry import PROJECTORS
+from hubbub.projections.store import CollectionSpec, PositionConflict, VersionGone
 from tests.backends import mongodb_url
 from tests.unit.projections.workload import Workload, random_script
 from tests.unit.projections.world import World, everything
@@ -29,7 +29,7 @@ def url():
 
 @pytest.fixture
 def store(url):
-    from adapters.readstore.mongodb import MongoReadStore
+    from hubbub.adapters.readstore.mongodb import MongoReadStore
 
     store = MongoReadStore(url)
     yield store

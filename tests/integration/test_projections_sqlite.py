@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from projections.log import EventLog
-from projections.rebuild import rebuild
-from projections.registry import PROJECTORS
+from hubbub.projections.log import EventLog
+from hubbub.projections.rebuild import rebuild
+from hubbub.projections.registry import PROJECTORS
 from tests.backends import event_store_url
 from tests.unit.projections.workload import Workload, random_script
 from tests.unit.projections.world import World, everything
@@ -25,10 +25,10 @@ from tests.unit.projections.world import World, everything
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import random, sys
-from adapters.bootstrap import bootstrap, bootstrap_read_models
-from adapters.settings import Settings
-from projections import worker
-from projections.pump import replay_round
+from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
+from hubbub.adapters.settings import Settings
+from hubbub.projections import worker
+from hubbub.projections.pump import replay_round
 worker.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
 settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2], projections="thread")
 models = bootstrap_read_models(settings, bootstrap(settings), start=False)

@@ -9,9 +9,9 @@ import pytest
 from litestar.testing import TestClient
 from redis.asyncio import Redis
 
-from adapters.http.app import create_app
-from adapters.ratelimit.policy import parse_rate
-from adapters.ratelimit.redis import RedisCounter
+from hubbub.adapters.http.app import create_app
+from hubbub.adapters.ratelimit.policy import parse_rate
+from hubbub.adapters.ratelimit.redis import RedisCounter
 from tests.e2e.conftest import e2e_settings
 from tests.services import require_redis
 
@@ -72,7 +72,7 @@ async def test_a_key_left_without_expiry_gets_one(redis_url, prefix):
 
 
 def test_two_app_processes_share_one_limit(tmp_path, redis_url, prefix, monkeypatch):
-    monkeypatch.setattr("adapters.ratelimit.redis.KEY_PREFIX", prefix)
+    monkeypatch.setattr("hubbub.adapters.ratelimit.redis.KEY_PREFIX", prefix)
     settings = e2e_settings(tmp_path, redis_url=redis_url, rate_limit_auth="3/15m")
     with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
         answers = [client.post("/api/auth/login", json={"username": "x", "password": "y" * 8}) for client in (one, two, one, two)]

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
-from application.group_commit import GroupCommit
+from hubbub.application.group_commit import GroupCommit
 
 
 def event(originator=None, version=1) -> StoredEvent:

@@ -6,10 +6,10 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.auth import tokens as tokens_module
-from adapters.auth.keys import load_keys
-from adapters.auth.live_sessions import LiveSessions
-from adapters.auth.tokens import TokenRejected, Tokens
+from hubbub.adapters.auth import tokens as tokens_module
+from hubbub.adapters.auth.keys import load_keys
+from hubbub.adapters.auth.live_sessions import LiveSessions
+from hubbub.adapters.auth.tokens import TokenRejected, Tokens
 
 
 class Clock:
@@ -58,7 +58,7 @@ def test_ttl_zero_checks_every_request(clock):
 
 
 def test_memory_is_bounded(clock, monkeypatch):
-    from adapters.auth import live_sessions
+    from hubbub.adapters.auth import live_sessions
 
     monkeypatch.setattr(live_sessions, "MAX_LIVE", 3)
     monkeypatch.setattr(live_sessions, "MAX_REVOKED", 2)

@@ -48,14 +48,14 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from adapters.eventstore.mongodb import (
+from hubbub.adapters.eventstore.mongodb import (
     MongoAggregateRecorder,
     MongoApplicationRecorder,
     MongoFactory,
     MongoSubscription,
     MongoTrackingRecorder,
 )
-from adapters.eventstore.mongodb.documents import (
+from hubbub.adapters.eventstore.mongodb.documents import (
     event_document,
     events_query,
     notification,
@@ -63,12 +63,12 @@ from adapters.eventstore.mongodb.documents import (
     notifications_query,
     stored_event,
 )
-from adapters.eventstore.mongodb.errors import translate
-from adapters.eventstore.mongodb.subscription import MAX_AWAIT_MS, wake_up_pipeline
+from hubbub.adapters.eventstore.mongodb.errors import translate
+from hubbub.adapters.eventstore.mongodb.subscription import MAX_AWAIT_MS, wake_up_pipeline
 from tests.polling import wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MODULE = "adapters.eventstore.mongodb"
+MODULE = "hubbub.adapters.eventstore.mongodb"
 
 
 def closed_port() -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
-from adapters.projection_lease import LEASE_ID, MongoLease
+from hubbub.adapters.projection_lease import LEASE_ID, MongoLease
 
 
 class Clock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from adapters.projection_lease import MongoLease
-from adapters.projection_lock import ProjectionLock, projection_lock
+from hubbub.adapters.projection_lease import MongoLease
+from hubbub.adapters.projection_lock import ProjectionLock, projection_lock
 from tests.e2e.conftest import e2e_settings
 
 

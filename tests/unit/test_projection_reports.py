@@ -7,8 +7,8 @@ import os
 import select
 import threading
 
-from adapters.projection_reports import MAX_ERROR_CHARS, ReportReader, ReportWriter, encode
-from projections.status import ProjectionStatus
+from hubbub.adapters.projection_reports import MAX_ERROR_CHARS, ReportReader, ReportWriter, encode
+from hubbub.projections.status import ProjectionStatus
 from tests.polling import wait_until
 
 

@@ -4,7 +4,7 @@ and starts afresh (from the stored positions) when it gets it back."""
 from __future__ import annotations
 
 
-from adapters.projection_process import ProjectionWorker
+from hubbub.adapters.projection_process import ProjectionWorker
 from tests.polling import wait_until
 from tests.unit.projections.world import World
 

@@ -6,10 +6,10 @@ from eventsourcing.persistence import Mapper
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.eventstore.metadata import MetadataTranscoder
-from domain.errors import DomainError
-from domain.message import Message
-from domain.room import Room
+from hubbub.adapters.eventstore.metadata import MetadataTranscoder
+from hubbub.domain.errors import DomainError
+from hubbub.domain.message import Message
+from hubbub.domain.room import Room
 
 PEOPLE = [uuid4() for _ in range(5)]
 MAPPER = Mapper(transcoder=MetadataTranscoder())

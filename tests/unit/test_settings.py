@@ -1,14 +1,14 @@
 import pytest
 
-from adapters.eventstore.environment import application_env
-from adapters.eventstore.url import EventStoreURLError, persistence_env
-from adapters.settings import Settings, SettingsError, check_workers, load_settings, settings_env
+from hubbub.adapters.eventstore.environment import application_env
+from hubbub.adapters.eventstore.url import EventStoreURLError, persistence_env
+from hubbub.adapters.settings import Settings, SettingsError, check_workers, load_settings, settings_env
 
 
 def test_the_default_is_a_sqlite_file_in_the_data_dir():
     settings = load_settings({"HUBBUB_DATA_DIR": "/tmp/hubbub-x", "HUBBUB_ENV_FILE": ""})
     assert persistence_env(settings.resolved_event_store_url) == {
-        "PERSISTENCE_MODULE": "adapters.eventstore.sqlite", "SQLITE_DBNAME": "/tmp/hubbub-x/events.sqlite3"}
+        "PERSISTENCE_MODULE": "hubbub.adapters.eventstore.sqlite", "SQLITE_DBNAME": "/tmp/hubbub-x/events.sqlite3"}
 
 
 def test_postgres_and_mongodb_urls_become_library_settings():
@@ -17,7 +17,7 @@ def test_postgres_and_mongodb_urls_become_library_settings():
                    "POSTGRES_PORT": "6543", "POSTGRES_DBNAME": "chat", "POSTGRES_USER": "me",
                    "POSTGRES_PASSWORD": "s@cret", "POSTGRES_SCHEMA": "hub", "POSTGRES_POOL_SIZE": "10"}
     mongo = persistence_env("mongodb://a,b,c/chat?replicaSet=rs0")
-    assert (mongo["PERSISTENCE_MODULE"], mongo["MONGODB_DATABASE"]) == ("adapters.eventstore.mongodb", "chat")
+    assert (mongo["PERSISTENCE_MODULE"], mongo["MONGODB_DATABASE"]) == ("hubbub.adapters.eventstore.mongodb", "chat")
 
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://", "postgresql:///nodb", "postgresql://host/"])

@@ -9,8 +9,8 @@ from contextvars import ContextVar
 
 import pytest
 
-from application import threads
-from application.threads import in_query_thread, in_thread, use_query_threads
+from hubbub.application import threads
+from hubbub.application.threads import in_query_thread, in_thread, use_query_threads
 
 where: ContextVar[str] = ContextVar("where", default="unset")
 

@@ -20,9 +20,9 @@ from eventsourcing.persistence import InfrastructureFactory, Mapper
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.eventstore.transcoder import MsgspecTranscoder
+from hubbub.adapters.eventstore.transcoder import MsgspecTranscoder
 
-TRANSCODER_TOPIC = "adapters.eventstore.transcoder:MsgspecTranscoder"
+TRANSCODER_TOPIC = "hubbub.adapters.eventstore.transcoder:MsgspecTranscoder"
 transcoder = MsgspecTranscoder()
 
 

@@ -10,14 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from adapters.bootstrap import bootstrap
-from adapters.settings import Settings
-from application.context import CommandContext
-from application.errors import ConcurrentUpdate, IdempotencyKeyReused
-from application.staged import Staged
-from application.writer import WriterClosed
-from domain.message import Message
-from domain.room import NotAMember, Room
+from hubbub.adapters.bootstrap import bootstrap
+from hubbub.adapters.settings import Settings
+from hubbub.application.context import CommandContext
+from hubbub.application.errors import ConcurrentUpdate, IdempotencyKeyReused
+from hubbub.application.staged import Staged
+from hubbub.application.writer import WriterClosed
+from hubbub.domain.message import Message
+from hubbub.domain.room import NotAMember, Room
 from tests.contract.fakes import PlainHasher
 
 

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import FromPath
 
-from application.threads import in_query_thread
+from hubbub.application.threads import in_query_thread
 
 from ..dependencies import PrincipalDep, ReadModelsDep
 from ..openapi import SIGNED_IN, problems

@@ -8,9 +8,9 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from litestar.params import JSONBody
 
-from adapters.auth.tokens import TokenPair
-from application.errors import RefreshTokenReused
-from application.threads import in_thread
+from hubbub.adapters.auth.tokens import TokenPair
+from hubbub.application.errors import RefreshTokenReused
+from hubbub.application.threads import in_thread
 
 from .. import signin
 from ..dependencies import ContextDep, PrincipalDep, RevocationsDep, ServicesDep, TokensDep

@@ -11,7 +11,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from application.threads import in_query_thread, in_thread
+from hubbub.application.threads import in_query_thread, in_thread
 
 from ..dependencies import ContextDep, ReadModelsDep, ServicesDep, context_of, principal_of, runtime_of
 from ..openapi import SIGNED_IN, no_content, problems

@@ -9,8 +9,8 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from application.threads import in_query_thread, in_thread
-from domain.errors import NotFound
+from hubbub.application.threads import in_query_thread, in_thread
+from hubbub.domain.errors import NotFound
 
 from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, ServicesDep
 from ..openapi import SIGNED_IN, no_content, problems

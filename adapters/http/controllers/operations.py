@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from application.threads import in_thread
+from hubbub.application.threads import in_thread
 
 from ..readiness import readiness
 

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from litestar.params import FromPath, JSONBody
 
-from application.threads import in_query_thread, in_thread
+from hubbub.application.threads import in_query_thread, in_thread
 
 from ..dependencies import ContextDep, PrincipalDep, ReadModelsDep, ServicesDep
 from ..openapi import SIGNED_IN, no_content, problems

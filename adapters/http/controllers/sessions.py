@@ -9,7 +9,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from litestar.params import FromPath
 
-from application.threads import in_thread
+from hubbub.application.threads import in_thread
 
 from ..dependencies import ContextDep, PrincipalDep, RevocationsDep, ServicesDep
 from ..openapi import SIGNED_IN, no_content, problems

@@ -2,10 +2,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.account import MAX_LIVE_SESSIONS, Account, normalised_username
-from domain.errors import InvalidInput
-from domain.ids import account_id
-from domain.session import Session, SessionRevoked
+from hubbub.domain.account import MAX_LIVE_SESSIONS, Account, normalised_username
+from hubbub.domain.errors import InvalidInput
+from hubbub.domain.ids import account_id
+from hubbub.domain.session import Session, SessionRevoked
 
 
 @pytest.mark.parametrize("raw", ["abc", "a" * 32, "Ann.Lee-9_x", "  bob  "])

@@ -1,8 +1,8 @@
 import pytest
 
-from domain.account import Account
-from domain.broadcast import MAX_TITLE, Broadcast, NotAnAdmin
-from domain.errors import InvalidInput
+from hubbub.domain.account import Account
+from hubbub.domain.broadcast import MAX_TITLE, Broadcast, NotAnAdmin
+from hubbub.domain.errors import InvalidInput
 
 
 def admin():

@@ -6,7 +6,7 @@ import os
 import threading
 import uuid
 
-from domain.ids import random_id
+from hubbub.domain.ids import random_id
 
 
 def test_random_ids_are_version_4_rfc_4122_uuids():

@@ -2,11 +2,11 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.message import (
+from hubbub.domain.errors import InvalidInput
+from hubbub.domain.message import (
     MAX_BODY, MAX_DISTINCT_REACTIONS, Message, MessageDeleted, NotTheAuthor, TooManyReactions,
 )
-from domain.room import NotAMember, Room, RoomNotFound
+from hubbub.domain.room import NotAMember, Room, RoomNotFound
 
 OWNER, AUTHOR, OTHER, OUTSIDER = uuid4(), uuid4(), uuid4(), uuid4()
 

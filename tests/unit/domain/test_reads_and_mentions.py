@@ -2,10 +2,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.mentions import mentioned_usernames
-from domain.read_marker import ReadMarker
-from domain.room import Room, RoomNotFound
+from hubbub.domain.errors import InvalidInput
+from hubbub.domain.mentions import mentioned_usernames
+from hubbub.domain.read_marker import ReadMarker
+from hubbub.domain.room import Room, RoomNotFound
 
 OWNER, MEMBER = uuid4(), uuid4()
 

@@ -2,9 +2,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.ids import dm_room_id
-from domain.room import (
+from hubbub.domain.errors import InvalidInput
+from hubbub.domain.ids import dm_room_id
+from hubbub.domain.room import (
     MAX_MEMBERS_PER_CHANGE, MAX_PINS, DirectMessageMembersFixed, NotAMember, NotAModerator, Room,
     RoomNotFound, TooManyPins,
 )

@@ -5,9 +5,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from domain.errors import InvalidInput
-from projections.analytics.heatmap import local_counts, zone_named
-from projections.analytics.svg import heatmap_svg
+from hubbub.domain.errors import InvalidInput
+from hubbub.projections.analytics.heatmap import local_counts, zone_named
+from hubbub.projections.analytics.svg import heatmap_svg
 
 
 def test_room_and_global_figures(world):

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from adapters.readstore.sqlite_store import SQLiteReadStore
-from adapters.readstore.sqlite_version import SQLiteVersion
-from projections.store import CollectionSpec, PositionConflict, VersionGone
+from hubbub.adapters.readstore.sqlite_store import SQLiteReadStore
+from hubbub.adapters.readstore.sqlite_version import SQLiteVersion
+from hubbub.projections.store import CollectionSpec, PositionConflict, VersionGone
 
 NOTES = CollectionSpec("notes", indexes=(("room_id", "position"),), text_field="body")
 

@@ -7,12 +7,12 @@ import random
 
 import pytest
 
-from adapters.readstore.sqlite_version import SQLiteVersion
-from projections.log import EventLog
-from projections.pump import replay, replay_round
-from projections.registry import PROJECTORS
-from projections import worker as worker_module
-from projections.worker import Worker
+from hubbub.adapters.readstore.sqlite_version import SQLiteVersion
+from hubbub.projections.log import EventLog
+from hubbub.projections.pump import replay, replay_round
+from hubbub.projections.registry import PROJECTORS
+from hubbub.projections import worker as worker_module
+from hubbub.projections.worker import Worker
 
 from .workload import Workload, random_script
 from .world import everything

@@ -2,11 +2,11 @@
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.inbox import Inbox
-from projections.log import EventLog
-from projections.rebuild import rebuild
-from projections.registry import selected
+from hubbub.domain.errors import InvalidInput
+from hubbub.domain.inbox import Inbox
+from hubbub.projections.log import EventLog
+from hubbub.projections.rebuild import rebuild
+from hubbub.projections.registry import selected
 
 
 def kinds(world, name):

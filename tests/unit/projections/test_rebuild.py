@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from projections import pump
-from projections.log import EventLog
-from projections.rebuild import rebuild
-from projections.registry import PROJECTORS, selected
+from hubbub.projections import pump
+from hubbub.projections.log import EventLog
+from hubbub.projections.rebuild import rebuild
+from hubbub.projections.registry import PROJECTORS, selected
 
 from .workload import Workload, random_script
 from .world import everything

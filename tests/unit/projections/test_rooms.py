@@ -1,6 +1,6 @@
 """The room list and unread counts, as GET /api/rooms and …/messages/unread read them."""
 
-from projections.rooms import unread as unread_rules
+from hubbub.projections.rooms import unread as unread_rules
 
 
 def counts(world, name, room_id):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.errors import InvalidInput
+from hubbub.domain.errors import InvalidInput
 
 
 def test_finds_every_word_case_and_accent_blind_newest_first(world):

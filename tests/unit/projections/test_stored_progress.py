@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from application.read_models import StaleReadModel
-from projections.log import EventLog
-from projections.progress import StoredProgress
-from projections.read_models import ProjectedReadModels
-from projections.rebuild import rebuild
-from projections.registry import PROJECTORS, selected
+from hubbub.application.read_models import StaleReadModel
+from hubbub.projections.log import EventLog
+from hubbub.projections.progress import StoredProgress
+from hubbub.projections.read_models import ProjectedReadModels
+from hubbub.projections.rebuild import rebuild
+from hubbub.projections.registry import PROJECTORS, selected
 
 
 class FakeRunner:

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from application.read_models import StaleReadModel
-from projections import topics as t
-from projections.projector import Projector
-from projections.registry import PROJECTORS
-from projections.store import CollectionSpec
-from projections.supervisor import ProjectionSupervisor
+from hubbub.application.read_models import StaleReadModel
+from hubbub.projections import topics as t
+from hubbub.projections.projector import Projector
+from hubbub.projections.registry import PROJECTORS
+from hubbub.projections.store import CollectionSpec
+from hubbub.projections.supervisor import ProjectionSupervisor
 
 
 class Broken(Projector):

@@ -9,12 +9,12 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projections import topics as t
-from projections.log import EventLog
-from projections.rooms import unread
-from projections.rooms.documents import ACTIVITY, MEMBERSHIPS
-from projections.rooms.projector import RoomsProjector
-from projections.worker import Worker
+from hubbub.projections import topics as t
+from hubbub.projections.log import EventLog
+from hubbub.projections.rooms import unread
+from hubbub.projections.rooms.documents import ACTIVITY, MEMBERSHIPS
+from hubbub.projections.rooms.projector import RoomsProjector
+from hubbub.projections.worker import Worker
 
 from .workload import Workload, commands
 from .world import World

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from application.context import CommandContext
-from domain.errors import DomainError
-from domain.inbox import notification_id
+from hubbub.application.context import CommandContext
+from hubbub.domain.errors import DomainError
+from hubbub.domain.inbox import notification_id
 
 from .world import World
 

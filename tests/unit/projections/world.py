@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import uuid4
 
-from adapters.bootstrap import bootstrap, bootstrap_read_models
-from adapters.settings import Settings
-from application.context import CommandContext
-from domain.ids import account_id
-from projections.registry import PROJECTORS
-from projections.store import StoredVersion
+from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
+from hubbub.adapters.settings import Settings
+from hubbub.application.context import CommandContext
+from hubbub.domain.ids import account_id
+from hubbub.projections.registry import PROJECTORS
+from hubbub.projections.store import StoredVersion
 from tests.contract.fakes import PlainHasher
 
 
