@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the projectors run: see PROJECTION_MODES
+    audit_checkpoint_key_file: str = ""
+    audit_checkpoint_every_events: int = 10_000
+    audit_checkpoint_every_s: float = 60.0
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -118,6 +121,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    if settings.audit_checkpoint_every_events < 1 or settings.audit_checkpoint_every_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_* must be positive")
     check_projections(settings)
 
 

@@ -10,6 +10,7 @@ from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
 from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
+from .controllers.audit import AuditController
 from .controllers.auth import AuthController
 from .controllers.messages import MessagesController
 from .controllers.notifications import NotificationsController
@@ -27,7 +28,7 @@ from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
-    RoomAnalyticsController, GlobalAnalyticsController,
+    RoomAnalyticsController, GlobalAnalyticsController, AuditController,
 ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hubbub.adapters.audit.bootstrap import open_audit
+from hubbub.adapters.audit.inspector import AuditInspector
 from hubbub.adapters.auth.keys import load_keys
 from hubbub.adapters.auth.live_sessions import LiveSessions
 from hubbub.adapters.auth.revocation_watch import RevocationWatch
@@ -32,6 +34,7 @@ class Runtime:
     revocations: SessionRevocations
     live_sessions: LiveSessions
     revocation_watch: RevocationWatch
+    audit: AuditInspector
 
     async def close(self) -> None:
         await in_thread(self.revocation_watch.stop)
@@ -58,6 +61,7 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
         revocations=revocations,
         live_sessions=live_sessions,
         revocation_watch=watch,
+        audit=await in_thread(open_audit, settings, services.app, read_models.read_store),
     )
     writer = services.writer
     metrics.watch_log(services.app.head, read_models.lag, lambda: (writer.batches, writer.commands))

@@ -1,0 +1,79 @@
+"""/api/audit: the audit trail, for admins only. Every answer is itself recorded in the log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Stream
+
+from hubbub.application.threads import in_thread
+from hubbub.domain.errors import InvalidInput
+from hubbub.projections.audit.queries import EventFilter
+
+from ..dependencies import ContextDep, RuntimeDep
+from ..openapi import SIGNED_IN, problems
+from ..params import Limit
+from ..security import admin_only
+
+NDJSON = "application/x-ndjson"
+Position = Annotated[int | None, QueryParameter(ge=0, description="A position in the log")]
+AuditCursor = Annotated[str | None, QueryParameter(max_length=20, pattern="^[0-9]+$")]
+Text = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
+
+
+def _aware(name: str, value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise InvalidInput(name, "needs a time zone offset, e.g. 2024-03-01T12:00:00Z")
+    return value
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["audit"]
+    guards = [admin_only]
+    security = SIGNED_IN
+
+    @get("/events", responses=problems(403, 422))
+    async def events(
+        self, runtime: RuntimeDep, context: ContextDep, aggregate_id: FromQuery[UUID | None] = None,
+        actor_id: FromQuery[UUID | None] = None, type: Text = None, since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None, after_position: Position = None, limit: Limit = 50,
+        order: FromQuery[Literal["newest", "oldest"]] = "newest", cursor: AuditCursor = None,
+    ) -> dict[str, Any]:
+        wanted = EventFilter(
+            aggregate_id=aggregate_id and str(aggregate_id), actor_id=actor_id and str(actor_id), type=type,
+            since=_aware("since", since), until=_aware("until", until), after_position=after_position,
+            newest_first=order == "newest", cursor=int(cursor) if cursor else None, limit=limit,
+        )
+        return await in_thread(runtime.audit.events, context, wanted)
+
+    @get("/requests/{correlation_id:str}", responses=problems(403))
+    async def request(self, runtime: RuntimeDep, context: ContextDep, correlation_id: FromPath[str]) -> dict[str, Any]:
+        return await in_thread(runtime.audit.request, context, correlation_id[:200])
+
+    @get("/aggregates/{aggregate_id:uuid}", responses=problems(403, 404, 422))
+    async def aggregate(
+        self, runtime: RuntimeDep, context: ContextDep, aggregate_id: FromPath[UUID],
+        version: Annotated[int | None, QueryParameter(ge=1)] = None, at: FromQuery[datetime | None] = None,
+    ) -> dict[str, Any]:
+        if version is not None and at is not None:
+            raise InvalidInput("at", "give version or at, not both")
+        return await in_thread(runtime.audit.aggregate, context, aggregate_id, version, _aware("at", at))
+
+    @get("/verify", responses=problems(403))
+    async def verify(
+        self, runtime: RuntimeDep, context: ContextDep,
+        start: Annotated[int, QueryParameter(name="from", ge=1)] = 1,
+        stop: Annotated[int | None, QueryParameter(name="to", ge=1)] = None,
+    ) -> dict[str, Any]:
+        report = await in_thread(runtime.audit.verify, context, start, stop)
+        return report.as_dict()
+
+    @get("/export", media_type=NDJSON, responses=problems(403))
+    async def export(self, runtime: RuntimeDep, context: ContextDep, after_position: Position = None) -> Stream:
+        lines = await in_thread(runtime.audit.export, context, after_position or 0)
+        return Stream(lines, media_type=NDJSON)
