@@ -80,8 +80,11 @@ class AuditInspector:
 
     def verify(self, context: CommandContext, start: int = 1, stop: int | None = None,
                progress: Progress | None = None) -> Report:
-        self._record(context, "verify", f"from={start} to={stop}")
-        return self.verifier.verify(start, stop, progress)
+        """Recorded after the check, so that the record is not among the positions checked."""
+        self.feed.catch_up()
+        report = self.verifier.verify(start, stop, progress)
+        self.service.record_access(context, "verify", f"from={start} to={stop} ok={report.ok}")
+        return report
 
     def _record(self, context: CommandContext, action: str, target: str) -> None:
         self.service.record_access(context, action, target)
