@@ -78,9 +78,11 @@ def _settings():
 
 
 def _register_projections() -> None:
+    from .cli_audit import audit
     from .cli_projections import projections
 
     main.add_command(projections)
+    main.add_command(audit)
 
 
 _register_projections()
