@@ -15,6 +15,8 @@ from hubbub.projections.store import ReadStore
 from hubbub.projections.supervisor import ProjectionSupervisor
 
 from .eventstore.environment import application_env
+from .eventstore.keys import KeyStore
+from .eventstore.shredding import ShreddingHubbub
 from .passwords import Argon2Hasher
 from .projection_process import ProjectionProcess
 from .readstore import open_read_store
@@ -25,9 +27,16 @@ def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = 
     """Build the application on the configured event store; opens connections, so call it at start."""
     settings = settings or load_settings()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    app = Hubbub(env=application_env(settings))
+    app = application(settings)
     hasher = hasher or Argon2Hasher(settings.password_time_cost, settings.password_memory_cost_kib)
     return Services.build(app, hasher)
+
+
+def application(settings: Settings) -> Hubbub:
+    """hubbub's application on the configured store; personal data sealed unless turned off."""
+    if not settings.encrypt_personal_data:
+        return Hubbub(env=application_env(settings))
+    return ShreddingHubbub(KeyStore(Path(settings.resolved_key_store_path)), env=application_env(settings))
 
 
 def bootstrap_read_models(settings: Settings, services: Services, start: bool = True) -> ProjectedReadModels:

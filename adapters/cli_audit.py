@@ -138,3 +138,19 @@ def _utc(value: datetime | None) -> datetime | None:
     from datetime import timezone
 
     return value if value is None or value.tzinfo else value and value.replace(tzinfo=timezone.utc)
+
+
+@audit.command()
+@click.argument("user_id", type=click.UUID)
+@click.option("--reason", required=True, help="Why (kept in the log with the erasure).")
+@click.confirmation_option(prompt="Destroy this user's key? Their personal data cannot be read again")
+def erase(user_id: UUID, reason: str) -> None:
+    """Erase a user's personal data (crypto-shredding): their key is destroyed, no event changes."""
+    from hubbub.domain.errors import DomainError
+
+    with _inspector() as inspector:
+        try:
+            position = inspector.erase(_operator(), user_id, reason)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from None
+    err.print(f"[green]erased[/]: {user_id} (position {position})")

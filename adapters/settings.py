@@ -47,8 +47,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "INFO"
     projections: str = "process"  # where the projectors run: see PROJECTION_MODES
     audit_checkpoint_key_file: str = ""
+    encrypt_personal_data: bool = True
+    key_store_path: str = ""
     audit_checkpoint_every_events: int = 10_000
     audit_checkpoint_every_s: float = 60.0
+
+    @property
+    def resolved_key_store_path(self) -> str:
+        return self.key_store_path or str(Path(self.data_dir) / "personal-keys.sqlite3")
 
     @property
     def resolved_event_store_url(self) -> str:

@@ -8,6 +8,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .text import bounded_text
 
+ERASED = "[erased]"  # what an erased user's personal data reads as, everywhere
 MAX_REASON = 500
 MAX_TARGET = 500
 
@@ -39,3 +40,4 @@ class Erasure(Aggregate):
         self.user_id = user_id
         self.reason = reason
         self.requested_by = actor_id
+

@@ -23,6 +23,7 @@ from hubbub.projections.audit.index import index_document
 from hubbub.projections.store import StoredVersion
 
 from .decoding import as_json, item, logged_event
+from .erasure import Eraser
 from .feed import Feed, Progress
 from .verify import Report, Verifier
 
@@ -33,6 +34,7 @@ class AuditInspector:
     def __init__(self, app: Hubbub, index: StoredVersion, verifier: Verifier, feed: Feed):
         self.app, self.index, self.verifier, self.feed = app, index, verifier, feed
         self.service = AuditService(app)
+        self.eraser = Eraser(app, self.service)
 
     def events(self, context: CommandContext, wanted: queries.EventFilter) -> dict[str, Any]:
         self._record(context, "events", _describe(wanted))
@@ -85,6 +87,11 @@ class AuditInspector:
         report = self.verifier.verify(start, stop, progress)
         self.service.record_access(context, "verify", f"from={start} to={stop} ok={report.ok}")
         return report
+
+    def erase(self, context: CommandContext, user_id: UUID, reason: str) -> int:
+        position = self.eraser.erase(context, user_id, reason)
+        self.feed.catch_up()
+        return position
 
     def _record(self, context: CommandContext, action: str, target: str) -> None:
         self.service.record_access(context, action, target)

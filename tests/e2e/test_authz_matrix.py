@@ -87,6 +87,7 @@ ADMIN_ROUTES = [
     Route("GET", f"/api/audit/aggregates/{NOBODY}", 404),
     Route("GET", "/api/audit/verify", 200),
     Route("GET", "/api/audit/export?after_position=1", 200),
+    Route("POST", "/api/audit/erasures", 404, {"user_id": NOBODY, "reason": "asked to be forgotten"}),
 ]
 
 

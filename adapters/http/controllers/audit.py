@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, get
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
+from litestar.status_codes import HTTP_202_ACCEPTED
 
 from hubbub.application.threads import in_thread
 from hubbub.domain.errors import InvalidInput
@@ -17,11 +18,14 @@ from hubbub.projections.audit.queries import EventFilter
 from ..dependencies import ContextDep, RuntimeDep
 from ..openapi import SIGNED_IN, problems
 from ..params import Limit
+from ..responses import command_response
+from ..schemas.audit import ErasureAccepted, ErasureRequest
 from ..security import admin_only
 
 NDJSON = "application/x-ndjson"
-Position = Annotated[int | None, QueryParameter(ge=0, description="A position in the log")]
-AuditCursor = Annotated[str | None, QueryParameter(max_length=20, pattern="^[0-9]+$")]
+MAX_POSITION = 2**62  # stores keep positions in signed 64-bit integers
+Position = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION, description="A position in the log")]
+AuditCursor = Annotated[str | None, QueryParameter(max_length=18, pattern="^[0-9]+$")]
 Text = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
 
 
@@ -58,7 +62,7 @@ class AuditController(Controller):
     @get("/aggregates/{aggregate_id:uuid}", responses=problems(403, 404, 422))
     async def aggregate(
         self, runtime: RuntimeDep, context: ContextDep, aggregate_id: FromPath[UUID],
-        version: Annotated[int | None, QueryParameter(ge=1)] = None, at: FromQuery[datetime | None] = None,
+        version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION)] = None, at: FromQuery[datetime | None] = None,
     ) -> dict[str, Any]:
         if version is not None and at is not None:
             raise InvalidInput("at", "give version or at, not both")
@@ -67,8 +71,8 @@ class AuditController(Controller):
     @get("/verify", responses=problems(403))
     async def verify(
         self, runtime: RuntimeDep, context: ContextDep,
-        start: Annotated[int, QueryParameter(name="from", ge=1)] = 1,
-        stop: Annotated[int | None, QueryParameter(name="to", ge=1)] = None,
+        start: Annotated[int, QueryParameter(name="from", ge=1, le=MAX_POSITION)] = 1,
+        stop: Annotated[int | None, QueryParameter(name="to", ge=1, le=MAX_POSITION)] = None,
     ) -> dict[str, Any]:
         report = await in_thread(runtime.audit.verify, context, start, stop)
         return report.as_dict()
@@ -77,3 +81,11 @@ class AuditController(Controller):
     async def export(self, runtime: RuntimeDep, context: ContextDep, after_position: Position = None) -> Stream:
         lines = await in_thread(runtime.audit.export, context, after_position or 0)
         return Stream(lines, media_type=NDJSON)
+
+    @post("/erasures", status_code=HTTP_202_ACCEPTED, responses=problems(403, 404, 409))
+    async def erase(
+        self, data: JSONBody[ErasureRequest], runtime: RuntimeDep, context: ContextDep,
+    ) -> Response[ErasureAccepted]:
+        """Destroy the user's key: their personal data reads "[erased]" everywhere from now on."""
+        position = await in_thread(runtime.audit.erase, context, data.user_id, data.reason)
+        return command_response(ErasureAccepted(position), position, status_code=HTTP_202_ACCEPTED)
