@@ -127,8 +127,10 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
-    if settings.audit_checkpoint_every_events < 1 or settings.audit_checkpoint_every_s <= 0:
-        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_* must be positive")
+    if settings.audit_checkpoint_every_events < 1:
+        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_EVENTS must be 1 or more")
+    if settings.audit_checkpoint_every_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_S must be positive")
     check_projections(settings)
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError
 
 from hubbub.application.app import Hubbub
 from hubbub.application.audit import AuditService
@@ -105,10 +104,12 @@ class AuditInspector:
         return logged_event(self.app.mapper, found[0]).event
 
     def _state(self, aggregate_id: UUID, version: int) -> dict[str, Any]:
-        try:
-            aggregate = self.app.repository.get(aggregate_id, version=version)
-        except AggregateNotFoundError:
-            raise NotFound(f"no aggregate {aggregate_id} in the log") from None
+        """Folded from the events themselves: snapshots are not in the hash chain."""
+        aggregate = None
+        for event in self.app.events.get(aggregate_id, lte=version):
+            aggregate = event.mutate(aggregate)
+        if aggregate is None:
+            raise NotFound(f"no aggregate {aggregate_id} in the log")
         state = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
         return {"aggregate_id": str(aggregate_id), "type": type(aggregate).__name__, "version": aggregate.version,
                 "state": as_json(state)}

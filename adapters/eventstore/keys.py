@@ -17,8 +17,11 @@ import time
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 KEY_BYTES = 32
 KEY_CACHE_TTL_S = 5.0
+KEY_CACHE_LIMIT = 100_000
 
 
 class KeyStore:
@@ -29,11 +32,11 @@ class KeyStore:
         self._conn.execute("CREATE TABLE IF NOT EXISTS subject_keys "
                            "(subject TEXT PRIMARY KEY, key BLOB, erased_at REAL)")
         self._lock = threading.Lock()
-        self._cache: dict[UUID, tuple[bytes | None, float]] = {}
+        self._cache: dict[UUID, tuple[AESGCM | None, float]] = {}
         self._clock = clock
 
-    def key_for_writing(self, subject: UUID) -> bytes | None:
-        """The subject's key, made on first use; None once it has been destroyed."""
+    def key_for_writing(self, subject: UUID) -> AESGCM | None:
+        """The subject's key (as a cipher), made on first use; None once it has been destroyed."""
         cached = self._cached(subject)
         if cached is not None:
             return cached[0]
@@ -42,7 +45,7 @@ class KeyStore:
                                (str(subject), os.urandom(KEY_BYTES)))
         return self._read(subject)
 
-    def key_for_reading(self, subject: UUID) -> bytes | None:
+    def key_for_reading(self, subject: UUID) -> AESGCM | None:
         cached = self._cached(subject)
         return cached[0] if cached is not None else self._read(subject)
 
@@ -60,15 +63,17 @@ class KeyStore:
     def close(self) -> None:
         self._conn.close()
 
-    def _cached(self, subject: UUID) -> tuple[bytes | None] | None:
+    def _cached(self, subject: UUID) -> tuple[AESGCM | None] | None:
         found = self._cache.get(subject)
         if found is None or self._clock() - found[1] > KEY_CACHE_TTL_S:
             return None
         return (found[0],)
 
-    def _read(self, subject: UUID) -> bytes | None:
+    def _read(self, subject: UUID) -> AESGCM | None:
         with self._lock:
             row = self._conn.execute("SELECT key FROM subject_keys WHERE subject = ?", (str(subject),)).fetchone()
-        key = row[0] if row else None
-        self._cache[subject] = (key, self._clock())
-        return key
+        cipher = AESGCM(row[0]) if row and row[0] else None
+        if len(self._cache) >= KEY_CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[subject] = (cipher, self._clock())
+        return cipher

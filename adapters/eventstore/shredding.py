@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -32,13 +31,13 @@ SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"
 PERSONAL: dict[str, tuple[tuple[str, ...], str]] = {
     "hubbub.domain.message:Message.Sent": (("body",), "author_id"),
     "hubbub.domain.message:Message.Edited": (("body",), "actor_id"),  # only the author edits
-    "hubbub.domain.account:Account.Registered": (("display_name",), "actor_id"),  # the account itself
+    "hubbub.domain.account:Account.Registered": (("username", "display_name"), "actor_id"),  # the account
     "hubbub.domain.session:Session.Opened": (("device_name",), "account_id"),
     "hubbub.domain.broadcast:Broadcast.Announced": (("title", "body"), "actor_id"),
 }
 # aggregate topic -> (personal fields, the field naming whose they are; "_id": the aggregate)
 PERSONAL_IN_SNAPSHOTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "hubbub.domain.account:Account": (("display_name",), "_id"),
+    "hubbub.domain.account:Account": (("username", "display_name"), "_id"),
     "hubbub.domain.session:Session": (("device_name",), "account_id"),
 }
 _NONCE = 12
@@ -82,22 +81,22 @@ class ShreddingMapper(Mapper):
     def _seal(self, subject: UUID, field: str, value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        key = self.keys.key_for_writing(subject)
-        if key is None:
+        cipher = self.keys.key_for_writing(subject)
+        if cipher is None:
             return ERASED
         nonce = os.urandom(_NONCE)
-        return SEALED_PREFIX + subject.bytes + nonce + AESGCM(key).encrypt(nonce, value.encode(), _aad(subject, field))
+        return SEALED_PREFIX + subject.bytes + nonce + cipher.encrypt(nonce, value.encode(), _aad(subject, field))
 
     def _open(self, subject: UUID, field: str, value: Any) -> Any:
         if not (isinstance(value, bytes) and value.startswith(SEALED_PREFIX)):
             return value
         sealed = value[len(SEALED_PREFIX):]
         owner = UUID(bytes=sealed[:_UUID])
-        key = self.keys.key_for_reading(owner)
-        if key is None:
+        cipher = self.keys.key_for_reading(owner)
+        if cipher is None:
             return ERASED
         nonce, ciphertext = sealed[_UUID:_UUID + _NONCE], sealed[_UUID + _NONCE:]
-        return AESGCM(key).decrypt(nonce, ciphertext, _aad(owner, field)).decode()
+        return cipher.decrypt(nonce, ciphertext, _aad(owner, field)).decode()
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def test_erasure_reaches_every_answer_live_and_after_a_rebuild(client, admin, an
     position = erased.json()["position"]
 
     assert_erased(seen_by_bob(ann, bob, room, position), ann.user_id, bob_said)
-    assert ann.get("/api/auth/me").json()["display_name"] == ERASED
+    me = ann.get("/api/auth/me").json()
+    assert me["display_name"] == me["username"] == ERASED
     audit = admin.get("/api/audit/events", params={"aggregate_id": last["message_id"]}).json()["items"]
     assert audit[0]["data"]["body"] == ERASED
     exported = admin.get("/api/audit/export").text

@@ -35,6 +35,9 @@ def test_unusable_urls_are_refused(url):
     ("HUBBUB_PROJECTIONS", "fork", "HUBBUB_PROJECTIONS"),
     ("HUBBUB_QUERY_THREADS", "0", "HUBBUB_QUERY_THREADS"),
     ("HUBBUB_SESSION_CHECK_TTL_S", "-1", "HUBBUB_SESSION_CHECK_TTL_S"),
+    ("HUBBUB_AUDIT_CHECKPOINT_EVERY_EVENTS", "0", "HUBBUB_AUDIT_CHECKPOINT_EVERY_EVENTS"),
+    ("HUBBUB_AUDIT_CHECKPOINT_EVERY_S", "0", "HUBBUB_AUDIT_CHECKPOINT_EVERY_"),
+    ("HUBBUB_ENCRYPT_PERSONAL_DATA", "maybe", "HUBBUB_ENCRYPT_PERSONAL_DATA"),
 ])
 def test_a_bad_value_is_refused_naming_its_variable(name, value, named):
     with pytest.raises(SettingsError, match=named):
