@@ -124,6 +124,8 @@ def _aad(subject: UUID, field: str) -> bytes:
 class ShreddingHubbub(Hubbub):
     """hubbub's application, its personal data sealed with keys from `keys`."""
 
+    name = Hubbub.name  # the library names tables and settings after it: the same log, sealed or not
+
     def __init__(self, keys: KeyStore, *args: Any, **kwargs: Any):
         self.keys = keys
         super().__init__(*args, **kwargs)

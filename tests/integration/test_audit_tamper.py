@@ -37,6 +37,10 @@ def verify(world):
     return world.audit.verifier.verify()
 
 
+def test_the_log_is_the_one_every_hubbub_writes(world):
+    assert world.services.app.recorder.events_table_name in ("stored_events", "hubbub_events")
+
+
 def test_an_untouched_store_verifies_clean(world):
     report = verify(world)
     assert report.ok and report.checked == report.head == 44 and report.first_bad_position is None

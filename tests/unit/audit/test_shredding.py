@@ -101,3 +101,8 @@ def test_the_key_cache_expires(tmp_path):
     assert store.key_for_reading(subject) is not None
     clock.now += 6
     assert store.key_for_reading(subject) is None and store.key_for_writing(subject) is None
+
+
+def test_sealed_or_not_it_is_the_same_log(app):
+    """The library names tables (hubbub_events on PostgreSQL) and settings after the application."""
+    assert app.name == Hubbub.name == "hubbub"
