@@ -96,3 +96,15 @@ def test_an_unknown_user_is_404_and_a_reason_is_required(admin):
     nobody = "00000000-0000-4000-8000-000000000009"
     assert admin.post("/api/audit/erasures", json={"user_id": nobody, "reason": "x"}).status_code == 404
     assert admin.post("/api/audit/erasures", json={"user_id": nobody, "reason": ""}).status_code == 422
+
+
+def test_a_broadcasters_text_is_erased_from_every_inbox(admin, people, bob):
+    herald = people.signed_in("herald")
+    people.promote(herald)
+    announced = herald.post("/api/notifications/broadcast", json={
+        "category": "news", "title": "Gala tonight", "body": "Bring the okapi", "priority": "transactional"})
+    assert announced.status_code == 202, announced.text
+    position = admin.post("/api/audit/erasures", json={"user_id": herald.user_id, "reason": "left"}).json()["position"]
+    inbox = bob.get("/api/notifications", params={"min_position": position}).json()["items"]
+    [broadcast] = [n for n in inbox if n["kind"] == "broadcast" and n["actor_id"] == herald.user_id]
+    assert broadcast["title"] == broadcast["preview"] == ERASED
