@@ -72,7 +72,7 @@ def rates(name: str, url: str, data_dir: Path, events: int) -> None:
         services.close()
 
 
-def sealing_cost(url_of, sends: int, rounds: int = 6) -> None:
+def sealing_cost(url_of, sends: int, rounds: int = 20) -> None:
     """Sends per second, sealed and plain, in alternating rounds on two fresh stores."""
     worlds = {}
     with tempfile.TemporaryDirectory() as directory, contextlib.ExitStack() as stack:

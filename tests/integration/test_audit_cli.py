@@ -65,3 +65,14 @@ def test_each_reading_is_recorded_with_the_operator(store):
     run("events", "--limit", "1")
     page = json.loads(run("events", "--type", "AuditAccess.Recorded", "--json").stdout)
     assert page["items"] and page["items"][-1]["causation_id"].startswith("cli:")
+
+
+def test_erase_destroys_the_key_and_is_recorded(store):
+    erased = run("erase", str(store["ann"]), "--reason", "asked by letter", "--yes")
+    assert erased.exit_code == 0, erased.output
+    shown = run("show", str(store["sent"][1].message.id))
+    assert json.loads(shown.stdout)["state"]["body"] == "[erased]"
+    page = json.loads(run("events", "--type", "Erasure.Requested", "--json").stdout)
+    assert page["items"][0]["data"]["reason"] == "asked by letter"
+    unknown = run("erase", "00000000-0000-4000-8000-000000000001", "--reason", "x", "--yes")
+    assert unknown.exit_code == 1 and "no user" in unknown.output
