@@ -9,7 +9,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from uuid import UUID
 
 import click
@@ -135,9 +135,10 @@ def _short(identifier: str | None) -> str:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    from datetime import timezone
-
-    return value if value is None or value.tzinfo else value and value.replace(tzinfo=timezone.utc)
+    """A time given without an offset is taken as UTC."""
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=timezone.utc)
 
 
 @audit.command()
