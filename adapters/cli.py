@@ -78,7 +78,7 @@ def _settings():
 
 
 def _register_projections() -> None:
-    from .cli_projections import projections
+    from .background.cli import projections
 
     main.add_command(projections)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from .log import EventLog
-from .projector import Projector
+from ..projector import Projector
 from .pump import replay
-from .store import ReadStore
-from .worker import Worker
+from ..store import ReadStore
+from .follower import ProjectorFollower
 
 Progress = Callable[[int, int], None]  # (position reached, log head)
 
@@ -30,11 +30,11 @@ def rebuild(log: EventLog, read_store: ReadStore, projectors: Sequence[type[Proj
     fresh = {p.name: next_version(read_store, p.name) for p in projectors}
     head = log.head()
     try:
-        workers = [Worker(p, read_store.open(p.name, fresh[p.name], p.collections, create=True), fresh[p.name],
+        followers = [ProjectorFollower(p, read_store.open(p.name, fresh[p.name], p.collections, create=True), fresh[p.name],
                           bulk=True) for p in projectors]
         with collector_paused():
-            _replay_all(log, workers, progress)
-        _ensure_reached(workers, head)
+            _replay_all(log, followers, progress)
+        _ensure_reached(followers, head)
     except BaseException:
         for name, version in fresh.items():
             read_store.drop(name, version)
@@ -63,23 +63,23 @@ def next_version(read_store: ReadStore, name: str) -> int:
     return max([*read_store.versions(name), read_store.active_version(name) or 0]) + 1
 
 
-def _ensure_reached(workers: Sequence[Worker], head: int) -> None:
+def _ensure_reached(followers: Sequence[ProjectorFollower], head: int) -> None:
     """Never switch to a version that is not stored up to where the log was when we started."""
-    behind = [f"{w.name} at {w.store.position()}" for w in workers if w.store.position() < head]
+    behind = [f"{w.name} at {w.store.position()}" for w in followers if w.store.position() < head]
     if behind:
         raise RebuildFailed(f"not stored up to position {head}: {', '.join(behind)}")
 
 
-def _report(progress: Progress | None, log: EventLog, workers: Sequence[Worker]) -> None:
+def _report(progress: Progress | None, log: EventLog, followers: Sequence[ProjectorFollower]) -> None:
     if progress:
-        progress(min(w.pending for w in workers), log.head())
+        progress(min(w.pending for w in followers), log.head())
 
 
-def _replay_all(log: EventLog, workers: Sequence[Worker], progress: Progress | None) -> None:
-    """Replay until every worker is through; a worker failing over and over fails the rebuild."""
+def _replay_all(log: EventLog, followers: Sequence[ProjectorFollower], progress: Progress | None) -> None:
+    """Replay until every follower is through; a follower failing over and over fails the rebuild."""
     while True:
-        replay(log, workers, progress=lambda _: _report(progress, log, workers))
-        failing = [w for w in workers if w.failures]
+        replay(log, followers, progress=lambda _: _report(progress, log, followers))
+        failing = [w for w in followers if w.failures]
         if not failing:
             return
         if any(w.stopped for w in failing):
