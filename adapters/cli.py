@@ -86,5 +86,5 @@ def _register_projections() -> None:
 _register_projections()
 
 
-if __name__ == "__main__":  # `python -m adapters.cli`: how the web process starts its projection process
+if __name__ == "__main__":  # `python -m hubbub.adapters.cli`: how the web process starts its background host
     main()

@@ -34,7 +34,7 @@ def fold(log: EventLog, notifications: Sequence[Notification], followers: Sequen
     """Apply the notifications; each follower has then seen the log up to `scanned`, and commits:
     "final" and "live" (position too, whatever changed), "due" (when its batch is big or old
     enough: catching up). Live, the stored position must not trail: a web process whose
-    projectors run in another process waits for a position by reading it from the store."""
+    background host runs in another process waits for a position by reading it from the store."""
     resets = {id(w): w.resets for w in followers}
     _dispatch(log, notifications, followers)
     for follower in followers:
