@@ -114,8 +114,10 @@ class ProjectedReadModels:
     def health(self) -> dict[str, Any]:
         """Ok when every consumer runs (retrying included: the others serve); not while one is
         starting (still catching up to the head its host saw at start) or stopped."""
-        statuses = self.progress.statuses()
+        statuses, holder = self.progress.statuses(), self.progress.holder()
         return {"ok": bool(statuses) and all(s.state in READY_STATES for s in statuses),
+                "background": holder and {"holder": holder.holder, "heartbeat_at": holder.heartbeat_at.isoformat(),
+                                          "expired": holder.expired},
                 "projections": {s.name: {"state": s.state, "lag": s.lag, "error": s.error} for s in statuses}}
 
     def _ask(self, name: str, query: Callable[[StoredVersion], T]) -> T:

@@ -16,13 +16,13 @@ from typing import Protocol
 
 from hubbub.application.read_models import StaleReadModel
 
-from .log import EventLog
 from ..projector import Projector
+from ..store import ReadStore, VersionGone
 from .host import BackgroundHost
 from .lease import HEARTBEAT_S, SILENT_S, BackgroundLease, LeaseRecord
+from .log import EventLog
 from .status import ConsumerStatus
 from .supervisor import serving_version
-from ..store import ReadStore, VersionGone
 
 POLLS_S = (0.001, 0.002, 0.005, 0.01)  # a wait's pauses between readings, the last one repeated
 SHARED_S = 0.002  # a reading this recent serves every query: waiting ones do not multiply them
@@ -38,6 +38,9 @@ class Progress(Protocol):
     def wait_for(self, position: int, timeout: float = 5.0) -> None: ...
 
     def statuses(self) -> list[ConsumerStatus]: ...
+
+    def holder(self) -> LeaseRecord | None:
+        """The background lease as stored: who holds it, and its last heartbeat."""
 
 
 class Runner(Protocol):
@@ -98,6 +101,9 @@ class StoredProgress:
             return _reported(record, positions, head)
         return [ConsumerStatus(name, version, position, head, state, error)
                 for name, (version, position) in positions.items()]
+
+    def holder(self) -> LeaseRecord | None:
+        return self.lease.record()
 
     def _without_holder(self) -> tuple[str, str | None]:
         if self.runner is not None and self.runner.is_alive():
@@ -182,6 +188,9 @@ class LocalProgress:
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         answering = self._answering()
         (answering or self.stored).wait_for(position, timeout)
+
+    def holder(self) -> LeaseRecord | None:
+        return self.stored.holder()
 
     def statuses(self) -> list[ConsumerStatus]:
         if self.host.held:

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 from eventsourcing.persistence import Notification
 
-from .log import EventLog
 from .follower import Follower
+from .log import EventLog
 
 REPLAY_BATCH = 20_000
 GC_YOUNG_THRESHOLD = 50_000
@@ -26,7 +26,7 @@ def ready(followers: Sequence[Follower]) -> list[Follower]:
     for follower in followers:
         if follower.broken and follower.due:
             follower.recover()
-    return [w for w in followers if w.due and not w.broken]
+    return [f for f in followers if f.due and not f.broken]
 
 
 def fold(log: EventLog, notifications: Sequence[Notification], followers: Sequence[Follower],
@@ -35,7 +35,7 @@ def fold(log: EventLog, notifications: Sequence[Notification], followers: Sequen
     "final" and "live" (position too, whatever changed), "due" (when its batch is big or old
     enough: catching up). Live, the stored position must not trail: a web process whose
     background host runs in another process waits for a position by reading it from the store."""
-    resets = {id(w): w.resets for w in followers}
+    resets = {id(f): f.resets for f in followers}
     _dispatch(log, notifications, followers)
     for follower in followers:
         if follower.resets != resets[id(follower)]:
@@ -109,7 +109,7 @@ def replay_round(log: EventLog, followers: Sequence[Follower], batch_size: int |
     active = ready(followers)
     if not active:
         return 0
-    start, head = min(w.pending for w in active), log.head()
+    start, head = min(f.pending for f in active), log.head()
     if start >= head:
         return 0
     # A follower of every topic reads them all; otherwise only what some follower takes.

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from .log import EventLog
 from ..projector import Projector
-from .pump import replay
 from ..store import ReadStore
 from .follower import ProjectorFollower
+from .log import EventLog
+from .pump import replay
 
 Progress = Callable[[int, int], None]  # (position reached, log head)
 
@@ -65,26 +65,26 @@ def next_version(read_store: ReadStore, name: str) -> int:
 
 def _ensure_reached(followers: Sequence[ProjectorFollower], head: int) -> None:
     """Never switch to a version that is not stored up to where the log was when we started."""
-    behind = [f"{w.name} at {w.store.position()}" for w in followers if w.store.position() < head]
+    behind = [f"{f.name} at {f.store.position()}" for f in followers if f.store.position() < head]
     if behind:
         raise RebuildFailed(f"not stored up to position {head}: {', '.join(behind)}")
 
 
 def _report(progress: Progress | None, log: EventLog, followers: Sequence[ProjectorFollower]) -> None:
     if progress:
-        progress(min(w.pending for w in followers), log.head())
+        progress(min(f.pending for f in followers), log.head())
 
 
 def _replay_all(log: EventLog, followers: Sequence[ProjectorFollower], progress: Progress | None) -> None:
     """Replay until every follower is through; a follower failing over and over fails the rebuild."""
     while True:
         replay(log, followers, progress=lambda _: _report(progress, log, followers))
-        failing = [w for w in followers if w.failures]
+        failing = [f for f in followers if f.failures]
         if not failing:
             return
-        if any(w.stopped for w in failing):
-            raise RebuildFailed("; ".join(f"{w.name}: {w.error!r}" for w in failing))
-        time.sleep(max(0.0, min(w.retry_at for w in failing) - time.monotonic()))
+        if any(f.stopped for f in failing):
+            raise RebuildFailed("; ".join(f"{f.name}: {f.error!r}" for f in failing))
+        time.sleep(max(0.0, min(f.retry_at for f in failing) - time.monotonic()))
 
 
 def _drop_previous(read_store: ReadStore, serving: dict[str, int], grace_s: float) -> None:

@@ -15,14 +15,14 @@ from collections.abc import Sequence
 
 from hubbub.application.read_models import StaleReadModel
 
+from ..projector import Projector
+from ..store import ReadStore, StoredVersion, VersionGone
 from .consumer import ConsumerFollower, LogConsumer
+from .follower import Follower, ProjectorFollower
 from .live import LiveFeed
 from .log import EventLog
-from ..projector import Projector
 from .pump import fold, ready, replay
 from .status import ConsumerStatus, status_of
-from ..store import ReadStore, StoredVersion, VersionGone
-from .follower import Follower, ProjectorFollower
 
 logger = logging.getLogger(__name__)
 FOLLOW_BATCH = 2_000
@@ -104,13 +104,13 @@ class Supervisor:
     def _follow(self) -> None:
         """Fold what the subscription delivers, until some follower needs events it did not get."""
         resets = self._resets()
-        delivered = min((w.pending for w in ready(self.followers)), default=self.log.head())
+        delivered = min((f.pending for f in ready(self.followers)), default=self.log.head())
         feed, stalled = LiveFeed(self.log, after=delivered), 0
         try:
             while not self._stopping.is_set():
                 notifications = feed.take(FOLLOW_BATCH, timeout=POLL_S)
                 active = ready(self.followers)
-                if self._resets() != resets or any(w.pending < delivered for w in active):
+                if self._resets() != resets or any(f.pending < delivered for f in active):
                     return  # restarted, switched or back from a backoff: catch up by replay first
                 if notifications:
                     fold(self.log, notifications, active, notifications[-1].id, commit="live")
@@ -124,7 +124,7 @@ class Supervisor:
             feed.close()
 
     def _resets(self) -> list[tuple[Follower, int]]:
-        return [(w, w.resets) for w in self.followers]
+        return [(f, f.resets) for f in self.followers]
 
     def _round_done(self) -> None:
         with self._changed:
@@ -158,7 +158,7 @@ class Supervisor:
     # What queries and operators see.
 
     def processed_position(self) -> int:
-        return min((w.visible for w in self.followers), default=0)
+        return min((f.visible for f in self.followers), default=0)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         with self._changed:

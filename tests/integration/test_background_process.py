@@ -204,6 +204,7 @@ def test_a_second_host_on_one_read_store_waits_on_standby_and_takes_over(setting
             until(lambda: child.is_alive())
             assert f":{first.pid}:" in holder(client)
             until(lambda: client.get("/ready").status_code == 200)  # the first host's states, read by all
+            assert f":{first.pid}:" in client.get("/ready").json()["checks"]["read_store"]["background"]["holder"]
             ann = People(client).signed_in("ann")
             room, position = send(ann, "projected by the first host")
             assert bodies(ann, room, position) == ["projected by the first host"]
