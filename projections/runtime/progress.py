@@ -156,7 +156,7 @@ class LocalProgress:
     def start(self) -> None:
         self.stored.start()
         self.host.tick()  # holding the lease from the start: queries see the supervisor at once
-        self._thread = threading.Thread(target=self._beat, name="hubbub-background", daemon=True)
+        self._thread = threading.Thread(target=self._beat, name="hubbub-background-beat", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:

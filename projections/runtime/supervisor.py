@@ -65,7 +65,7 @@ class Supervisor:
 
     def start(self) -> None:
         self.open_followers()
-        self._thread = threading.Thread(target=self._run, name="hubbub-projections", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="hubbub-consumers", daemon=True)
         self._thread.start()
 
     def catch_up(self) -> None:
@@ -97,7 +97,7 @@ class Supervisor:
                 self._round_done()
                 self._follow()
             except Exception:  # noqa: BLE001 - the log or store is unreachable: try again shortly
-                logger.exception("projections: follow loop failed; retrying")
+                logger.exception("background: follow loop failed; retrying")
                 self._stopping.wait(RETRY_S)
         self._final_commit()
 
@@ -153,7 +153,7 @@ class Supervisor:
             try:
                 follower.commit(force=True)
             except Exception:  # noqa: BLE001 - what is lost is folded again at the next start
-                logger.exception("projections: final commit of %s failed", follower.name)
+                logger.exception("background: final commit of %s failed", follower.name)
 
     # What queries and operators see.
 
