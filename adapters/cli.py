@@ -78,7 +78,7 @@ def _settings():
 
 
 def _register_projections() -> None:
-    from .cli_projections import projections
+    from .background.cli import projections
 
     main.add_command(projections)
 
@@ -86,5 +86,5 @@ def _register_projections() -> None:
 _register_projections()
 
 
-if __name__ == "__main__":  # `python -m adapters.cli`: how the web process starts its projection process
+if __name__ == "__main__":  # `python -m hubbub.adapters.cli`: how the web process starts its background host
     main()

@@ -12,7 +12,8 @@ from .eventstore.url import EventStoreURLError, persistence_env
 from .ratelimit.policy import RateError, parse_rate
 
 PREFIX = "HUBBUB_"
-# process: a child of the web process; thread: inside it; off: `hubbub projections run`, run apart.
+# Where the background host runs: process: a child of the web process; thread: inside it;
+# off: `hubbub projections run`, run apart.
 PROJECTION_MODES = ("process", "thread", "off")
 
 
@@ -45,7 +46,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
-    projections: str = "process"  # where the projectors run: see PROJECTION_MODES
+    projections: str = "process"  # where the background host runs: see PROJECTION_MODES
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -139,8 +140,8 @@ def check_workers(settings: Settings, workers: int) -> None:
     if _in_memory(settings.resolved_event_store_url):
         raise SettingsError(f"--workers {workers}: each worker would have its own in-memory event store")
     if settings.projections == "thread":
-        raise SettingsError(f"--workers {workers}: {PREFIX}PROJECTIONS=thread would run the projectors in "
-                            "every worker; use process (one projects, the others stand by) or off")
+        raise SettingsError(f"--workers {workers}: {PREFIX}PROJECTIONS=thread would run a background host in "
+                            "every worker; use process (one holds the lease, the others stand by) or off")
     if not settings.redis_url:
         raise SettingsError(f"--workers {workers}: rate limits are counted per process unless "
                             f"{PREFIX}REDIS_URL is set, which would multiply every limit by the workers")

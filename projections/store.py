@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .runtime.consumer import ConsumerPositions
+    from .runtime.lease import BackgroundLease
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -91,5 +95,11 @@ class ReadStore(Protocol):
 
     def drop(self, name: str, version: int) -> None:
         """Delete an inactive version's data."""
+
+    def lease(self) -> BackgroundLease:
+        """The background lease and heartbeat record, shared by every process on this store."""
+
+    def positions(self) -> ConsumerPositions:
+        """Positions of log consumers that keep no documents (a relay, audit)."""
 
     def close(self) -> None: ...

@@ -40,7 +40,7 @@ def _read_store(runtime: Runtime) -> dict:
     if not health["ok"]:
         raise ReadStoreDown(health)
     return {"processed_position": runtime.read_models.processed_position(), "lag": runtime.read_models.lag(),
-            "projections": health["projections"]}
+            "background": health["background"], "projections": health["projections"]}
 
 
 class ReadStoreDown(Exception):

@@ -25,6 +25,8 @@ from pymongo.write_concern import WriteConcern
 
 from hubbub.projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
 
+from .mongodb_lease import MongoBackground
+
 CATALOG, CATALOG_ID = "rm.catalog", "serving"
 _LOAD_CHUNK = 1_000
 
@@ -161,6 +163,12 @@ class MongoReadStore:
             raise ValueError(f"read model {name} v{version} is serving: activate another version first")
         self._opened.pop((name, version), None)
         MongoVersion(self._client, self._database, name, version).drop()
+
+    def lease(self) -> MongoBackground:
+        return MongoBackground(self._client[self._database])
+
+    def positions(self) -> MongoBackground:
+        return MongoBackground(self._client[self._database])
 
     def close(self) -> None:
         self._client.close()

@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS
 from hubbub.projections.store import CollectionSpec, PositionConflict, VersionGone
 from tests.backends import mongodb_url
