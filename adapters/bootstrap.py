@@ -36,7 +36,7 @@ def bootstrap_read_models(settings: Settings, services: Services, start: bool = 
     or nowhere, `hubbub projections run` running apart (off). close() stops what start() started.
     """
     check_projections(settings)
-    read_store = open_read_store(settings.read_store_url, settings.data_dir)
+    read_store = open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)
     read_models = ProjectedReadModels(read_store, _progress(settings, EventLog(services.app), read_store))
     if start:
         read_models.start()
