@@ -33,7 +33,6 @@ from typing import Any
 from pymongo import ASCENDING, DeleteOne, ReplaceOne
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
 
 from hubbub.adapters.eventstore.mongodb.datastore import MongoDatastore
 from hubbub.adapters.eventstore.mongodb.errors import translated
