@@ -51,9 +51,9 @@ def _prefix(name: str, version: int) -> str:
     return f"rm.{name}.v{version}."
 
 
-def open_datastore(url: str, timeout_s: float | None) -> MongoDatastore:
+def open_datastore(url: str, timeout_s: float | None, **client_options: Any) -> MongoDatastore:
     """The client of a read store (and of its lease): majority concerns, the timeout, lazy connect."""
-    return MongoDatastore(url, database_in_url(url) or DEFAULT_DATABASE, timeout_s, tz_aware=True)
+    return MongoDatastore(url, database_in_url(url) or DEFAULT_DATABASE, timeout_s, tz_aware=True, **client_options)
 
 
 class MongoVersion:
@@ -184,9 +184,9 @@ class MongoVersion:
 
 
 class MongoReadStore:
-    def __init__(self, url: str, timeout_s: float | None = None):
+    def __init__(self, url: str, timeout_s: float | None = None, **client_options: Any):
         # Connects lazily, in the background: constructing this opens no socket on the caller's thread.
-        self._store = open_datastore(url, timeout_s)
+        self._store = open_datastore(url, timeout_s, **client_options)
         self._opened: dict[tuple[str, int], MongoVersion] = {}
 
     @property
@@ -233,7 +233,7 @@ class MongoReadStore:
         MongoVersion(self._store, name, version, ()).drop()
 
     @translated
-    def _serving(self, name: str) -> Any:
+    def _serving(self, name: str) -> int | None:
         with self._store.session() as session:
             doc = self._store.collection(CATALOG).find_one({"_id": CATALOG_ID}, session=session)
         return (doc or {}).get("versions", {}).get(name)
