@@ -181,7 +181,29 @@ def to_millis(value: Any) -> Any:
     if kind is datetime:
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
     if kind is dict or isinstance(value, Mapping):
-        return {key: to_millis(item) for key, item in value.items()}
+        return _dict_millis(value)
     if kind is list or kind is tuple:
-        return [to_millis(item) for item in value]
+        return _list_millis(value)
     return value
+
+
+# Called once per container, not per value: a rebuild writes millions of values.
+def _dict_millis(doc: Mapping[str, Any]) -> dict[str, Any]:
+    copy = {}
+    for key, value in doc.items():
+        kind = type(value)
+        if kind is datetime:
+            value = value.replace(microsecond=value.microsecond // 1000 * 1000)
+        elif kind is dict:
+            value = _dict_millis(value)
+        elif kind is list:
+            value = _list_millis(value)
+        copy[key] = value
+    return copy
+
+
+def _list_millis(items: Sequence[Any]) -> list[Any]:
+    return [to_millis(item) if type(item) in _CONTAINERS else item for item in items]
+
+
+_CONTAINERS = (datetime, dict, list, tuple)
