@@ -190,3 +190,48 @@ test_search_whole_words = shared_search.test_whole_words_never_parts_of_words
 test_search_dates_to_the_millisecond = shared_search.test_times_come_back_to_the_millisecond_from_either_store
 test_analytics_figures = shared_analytics.test_room_and_global_figures
 test_analytics_documents_stay_small = shared_analytics.test_no_document_grows_with_the_number_of_senders
+
+
+def test_a_switch_after_a_creations_snapshot_makes_its_catalog_write_conflict(store):
+    """What refusing zombie versions rests on: MongoDB's write conflicts on the catalog document."""
+    from pymongo.errors import OperationFailure
+    from pymongo.read_concern import ReadConcern
+    from pymongo.write_concern import WriteConcern
+
+    from hubbub.adapters.readstore.mongodb import CATALOG, CATALOG_ID
+
+    catalog = store.datastore.collection(CATALOG)
+    store.activate({"notes": 1})
+    with store.datastore.client.start_session() as session:
+        session.start_transaction(read_concern=ReadConcern("majority"), write_concern=WriteConcern("majority"))
+        catalog.find_one({"_id": CATALOG_ID}, session=session)  # the transaction's snapshot
+        store.activate({"notes": 2})  # a switch commits after it
+        with pytest.raises(OperationFailure) as raised:
+            catalog.update_one({"_id": CATALOG_ID}, {"$inc": {"creations": 1}}, session=session)
+        assert raised.value.has_error_label("TransientTransactionError")  # with_transaction retries it
+        session.abort_transaction()
+
+
+def test_a_switch_waits_for_a_creation_in_progress(store):
+    """The other order: the creation wrote the catalog first; the switch waits for its commit."""
+    import threading
+    import time
+
+    from pymongo.read_concern import ReadConcern
+    from pymongo.write_concern import WriteConcern
+
+    from hubbub.adapters.readstore.mongodb import CATALOG, CATALOG_ID
+
+    catalog = store.datastore.collection(CATALOG)
+    store.activate({"notes": 1})
+    switched = threading.Event()
+    with store.datastore.client.start_session() as session:
+        session.start_transaction(read_concern=ReadConcern("majority"), write_concern=WriteConcern("majority"))
+        catalog.update_one({"_id": CATALOG_ID}, {"$inc": {"creations": 1}}, session=session)
+        switch = threading.Thread(target=lambda: (store.activate({"notes": 2}), switched.set()))
+        switch.start()
+        time.sleep(1.0)
+        assert not switched.is_set()
+        session.commit_transaction()
+    switch.join(timeout=10)
+    assert switched.is_set() and store.active_version("notes") == 2

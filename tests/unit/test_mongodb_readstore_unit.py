@@ -68,6 +68,9 @@ class ScriptedReadDatastore(ScriptedDatastore):
     def ensure_collection(self, name: str) -> None:
         self.collection(name)
 
+    def close(self) -> None:
+        """Nothing to close."""
+
 
 def version_on(datastore: ScriptedReadDatastore, number: int = 1) -> MongoVersion:
     return MongoVersion(datastore, "notes", number, [NOTES])  # type: ignore[arg-type]
@@ -177,3 +180,15 @@ def test_the_embedded_store_truncates_dates_to_the_millisecond_as_bson_does() ->
     assert to_millis({"at": at, "list": [at], "nested": {"at": at}}) == {
         "at": from_bson, "list": [from_bson], "nested": {"at": from_bson}}
     assert from_bson.microsecond == 123_000
+
+
+def test_the_catalog_is_switched_and_checked_through_the_writer(store: MongoReadStore) -> None:
+    catalog = Scripted(find_one={"_id": "serving", "versions": {"notes": 2}})
+    real, store._store = store._store, ScriptedReadDatastore(**{CATALOG: catalog})  # type: ignore[assignment]
+    real.close()
+    store.activate({"notes": 3, "rooms": 1})
+    (filter_, update), options = catalog.called("update_one")[0]
+    assert filter_ == {"_id": "serving"} and update == {"$set": {"versions.notes": 3, "versions.rooms": 1}}
+    assert options == {"upsert": True, "session": "session"}
+    with pytest.raises(ValueError, match="serving"):
+        store.drop("notes", 2)  # the serving version, as the primary says
