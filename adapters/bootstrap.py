@@ -37,7 +37,7 @@ def bootstrap_read_models(settings: Settings, services: Services, start: bool = 
     start() started.
     """
     check_projections(settings)
-    read_store = open_read_store(settings.read_store_url, settings.data_dir)
+    read_store = open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)
     read_models = ProjectedReadModels(read_store, _progress(settings, services, read_store))
     if start:
         read_models.start()

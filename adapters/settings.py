@@ -15,6 +15,8 @@ PREFIX = "HUBBUB_"
 # Where the background host runs: process: a child of the web process; thread: inside it;
 # off: `hubbub projections run`, run apart.
 PROJECTION_MODES = ("process", "thread", "off")
+# How long any MongoDB call (a transaction with its retries included) may take before it fails.
+MONGODB_TIMEOUT_S = 10.0
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -43,6 +45,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cipher_key: str = ""
     compress_events: bool = False
     sqlite_poll_interval_s: float = 0.01
+    mongodb_timeout_s: float = MONGODB_TIMEOUT_S
     aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
@@ -119,6 +122,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    if settings.mongodb_timeout_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
     check_projections(settings)
 
 

@@ -5,7 +5,8 @@ event folded into them. Writes and position move together in one atomic commit, 
 makes a projector exactly-once. A rebuild fills a fresh version while the active one keeps
 serving, then the catalog switches to it in one step (blue/green).
 
-Documents are plain values (str, int, float, bool, None, datetime, list, dict with str keys).
+Documents are plain values (str, int, float, bool, None, datetime, list, dict with str keys);
+datetimes are kept to the millisecond (MongoDB's BSON dates), by every adapter.
 Filters and sorts are a subset of pymongo's: adapters must give MongoDB's meaning to whatever
 they accept, and refuse what they cannot answer.
 """

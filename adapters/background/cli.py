@@ -123,4 +123,4 @@ def _open():
 
     settings = _settings()
     services = bootstrap(settings)
-    return services, open_read_store(settings.read_store_url, settings.data_dir)
+    return services, open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)

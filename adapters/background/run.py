@@ -27,7 +27,7 @@ def run_background(settings: Settings, parent_pid: int | None = None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     services = bootstrap(settings)
-    read_store = open_read_store(settings.read_store_url, settings.data_dir)
+    read_store = open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)
     host = background_host(settings, services, read_store)
     parent = ParentWatch(parent_pid)
     try:
