@@ -1,0 +1,45 @@
+"""The client address rate limits key by: the peer, unless the peer is a proxy listed in settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubbub.adapters.http.security import client_ip
+from hubbub.adapters.settings import SettingsError, load_settings
+
+
+def scope(peer: str, *forwarded: str) -> dict:
+    return {"client": (peer, 5000), "headers": [(b"x-forwarded-for", value.encode()) for value in forwarded]}
+
+
+def test_x_forwarded_for_is_ignored_by_default():
+    assert client_ip(scope("203.0.113.9", "198.51.100.1"), []) == "203.0.113.9"
+
+
+def test_x_forwarded_for_is_ignored_from_a_peer_that_is_not_a_listed_proxy():
+    assert client_ip(scope("127.0.0.1", "198.51.100.1"), ["10.0.0.0/8"]) == "127.0.0.1"
+
+
+def test_a_listed_proxy_is_believed_and_the_nearest_untrusted_hop_is_the_client():
+    proxies = ["10.0.0.0/8", "192.0.2.7"]
+    assert client_ip(scope("10.1.2.3", "198.51.100.1"), proxies) == "198.51.100.1"
+    # What the client wrote itself comes first; each proxy appends the peer it saw.
+    assert client_ip(scope("10.1.2.3", "6.6.6.6, 198.51.100.1, 192.0.2.7"), proxies) == "198.51.100.1"
+    assert client_ip(scope("10.1.2.3", "6.6.6.6", "198.51.100.1"), proxies) == "198.51.100.1"
+
+
+def test_a_listed_proxy_without_or_with_a_garbled_header_counts_as_the_client():
+    assert client_ip(scope("10.1.2.3"), ["10.0.0.0/8"]) == "10.1.2.3"
+    assert client_ip(scope("10.1.2.3", "not-an-address"), ["10.0.0.0/8"]) == "10.1.2.3"
+
+
+def test_ipv6_proxies_and_clients():
+    assert client_ip(scope("::1", "2001:db8::5"), ["::1"]) == "2001:db8::5"
+
+
+def test_trusted_proxies_are_a_comma_separated_setting_checked_at_start():
+    settings = load_settings({"HUBBUB_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "HUBBUB_ENV_FILE": ""})
+    assert settings.trusted_proxies == ["10.0.0.0/8", "192.0.2.7"]
+    assert load_settings({"HUBBUB_ENV_FILE": ""}).trusted_proxies == []
+    with pytest.raises(SettingsError, match="HUBBUB_TRUSTED_PROXIES"):
+        load_settings({"HUBBUB_TRUSTED_PROXIES": "office", "HUBBUB_ENV_FILE": ""})
