@@ -35,6 +35,6 @@ NotificationCursor = Annotated[str | None, QueryParameter(
 )]
 TimeZone = Annotated[str, QueryParameter(min_length=1, max_length=64, description="IANA zone for the heatmap hours")]
 IdempotencyKey = Annotated[str | None, HeaderParameter(
-    name="Idempotency-Key", required=False, min_length=1, max_length=128, pattern=r"\S",
+    name="Idempotency-Key", required=False, max_length=128,
     description="The same key again returns the original message and appends nothing; not blank",
 )]
