@@ -31,6 +31,7 @@ def serve(host: str, port: int, workers: int) -> None:
     from .http.app import create_app
     from .http.slow_clients import PROTOCOL
     from .logging import configure_logging
+    from .preflight import check_stores
     from .settings import check_workers
 
     settings = _settings()
@@ -38,6 +39,11 @@ def serve(host: str, port: int, workers: int) -> None:
         check_workers(settings, workers)
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
+    try:
+        check_stores(settings)
+    except SettingsError as error:
+        click.echo(f"hubbub: {error}", err=True)
+        sys.exit(2)
     configure_logging(settings.log_level)
     # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from FORWARDED_ALLOW_IPS
     # (127.0.0.1 by default); only HUBBUB_TRUSTED_PROXIES decides that (security.client_ip).

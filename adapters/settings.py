@@ -111,7 +111,7 @@ def _env_name(message: str) -> str:
 def _check(settings: Settings) -> None:
     try:
         persistence_env(settings.resolved_event_store_url)
-    except EventStoreURLError as error:
+    except (EventStoreURLError, OSError) as error:  # OSError: the SQLite file's folder cannot be made
         raise SettingsError(f"invalid configuration: {PREFIX}EVENT_STORE_URL: {error}") from None
     if settings.read_store_url and not settings.read_store_url.startswith(("mongodb://", "mongodb+srv://")):
         raise SettingsError(f"invalid configuration: {PREFIX}READ_STORE_URL must be empty (embedded) or mongodb://…")
