@@ -1,7 +1,9 @@
 """Tiered rate limits per route, keyed as the contract's table says.
 
-register: the client IP. login: the username tried and, separately, the client IP. refresh: the
-session the refresh token belongs to. Every other tier: the signed-in user, else the client IP.
+register: the client IP. login: the username tried and, separately, the client IP. password (a
+signed-in password change, which checks a password like a login): the login tiers, by the user
+and the client IP. refresh (and logout, which spends the same token): the session the refresh
+token belongs to. Every other tier: the signed-in user, else the client IP.
 The anonymous tiers never look at an access token, so attaching one cannot move their budget.
 The client IP is the peer address unless the peer is a trusted proxy (security.client_ip).
 """
@@ -72,6 +74,8 @@ def counted(name: str, scope: Scope, runtime: Runtime) -> list[tuple[str, str]]:
     if name == "refresh":
         return [("refresh", _refresh_session(scope, runtime) or ip)]
     user = scope.get("user")
+    if name == "password":
+        return ([("login", f"user:{user.user_id}")] if user is not None else []) + [("login_ip", ip)]
     return [(name, f"user:{user.user_id}" if user is not None else ip)]
 
 

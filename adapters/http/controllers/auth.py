@@ -58,7 +58,7 @@ class AuthController(Controller):
             raise
         return command_response(_pair_out(pair, position), position)
 
-    @post("/logout", status_code=HTTP_204_NO_CONTENT, responses=no_content())
+    @post("/logout", opt=tier("refresh"), status_code=HTTP_204_NO_CONTENT, responses=no_content())
     async def logout(
         self, request: Request, data: JSONBody[RefreshRequest], services: ServicesDep, tokens: TokensDep,
         revocations: RevocationsDep,

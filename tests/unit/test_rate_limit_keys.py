@@ -1,4 +1,5 @@
-"""The client address rate limits key by: the peer, unless the peer is a proxy listed in settings."""
+"""What rate limits count by: the client address (the peer, unless it is a proxy listed in
+settings) and, per tier, the username, session or user the contract names."""
 
 from __future__ import annotations
 
@@ -43,3 +44,46 @@ def test_trusted_proxies_are_a_comma_separated_setting_checked_at_start():
     assert load_settings({"HUBBUB_ENV_FILE": ""}).trusted_proxies == []
     with pytest.raises(SettingsError, match="HUBBUB_TRUSTED_PROXIES"):
         load_settings({"HUBBUB_TRUSTED_PROXIES": "office", "HUBBUB_ENV_FILE": ""})
+
+
+class _Runtime:
+    class settings:  # noqa: N801 - stands in for Settings
+        trusted_proxies: list[str] = []
+
+    class tokens:  # noqa: N801
+        @staticmethod
+        def read_refresh(token):
+            from hubbub.adapters.auth.tokens import TokenRejected
+
+            if token != "good":
+                raise TokenRejected("bad")
+            return type("Claims", (), {"session_id": "s-1"})()
+
+
+def request_scope(body: bytes, user=None) -> dict:
+    from litestar.utils.scope.state import ScopeState
+
+    scope = {**scope_of("198.51.100.4"), "user": user, "state": {}}
+    ScopeState.from_scope(scope).body = body
+    return scope
+
+
+def scope_of(peer: str) -> dict:
+    return {"client": (peer, 5000), "headers": []}
+
+
+@pytest.mark.parametrize("tier, body, user, expected", [
+    ("register", b'{"username": "x"}', "u-1", [("register", "ip:198.51.100.4")]),
+    ("login", b'{"username": " Ann "}', "u-1", [("login", "name:ann"), ("login_ip", "ip:198.51.100.4")]),
+    ("login", b"[1]", None, [("login_ip", "ip:198.51.100.4")]),
+    ("refresh", b'{"refresh_token": "good"}', "u-1", [("refresh", "session:s-1")]),
+    ("refresh", b'{"refresh_token": "forged"}', None, [("refresh", "ip:198.51.100.4")]),
+    ("password", b"{}", "u-1", [("login", "user:u-1"), ("login_ip", "ip:198.51.100.4")]),
+    ("other", b"", "u-1", [("other", "user:u-1")]),
+    ("other", b"", None, [("other", "ip:198.51.100.4")]),
+])
+def test_each_tier_counts_what_the_contract_says(tier, body, user, expected):
+    from hubbub.adapters.http.ratelimit import counted
+
+    principal = type("Principal", (), {"user_id": user})() if user else None
+    assert counted(tier, request_scope(body, principal), _Runtime) == expected
