@@ -139,3 +139,22 @@ def test_brackets_inside_strings_do_not_count_as_nesting(surface):
     _, ann, routes = surface
     send = next(p for m, p in routes if p.endswith("/messages") and m == "POST")
     assert ann.post(send, json={"body": "[[[{{{" * 40}).status_code == 201
+
+
+def test_nesting_is_allowed_up_to_the_limit_and_refused_past_it(surface):
+    from hubbub.adapters.http.bodies import MAX_JSON_DEPTH
+
+    _, ann, _ = surface
+    at_limit, past_it = _nested(MAX_JSON_DEPTH), _nested(MAX_JSON_DEPTH + 1)
+    headers = {"content-type": "application/json"}
+    assert ann.post("/api/auth/login", content=at_limit, headers=headers).status_code == 422  # read, then invalid
+    assert ann.post("/api/auth/login", content=past_it, headers=headers).status_code == 400
+
+
+def test_a_chunked_body_past_the_limit_is_413(surface):
+    from hubbub.adapters.http.bodies import MAX_BODY_BYTES
+
+    client, _, _ = surface
+    chunks = iter([b'{"username": "' + b"a" * MAX_BODY_BYTES, b'"}'])
+    response = client.post("/api/auth/login", content=chunks, headers={"content-type": "application/json"})
+    assert response.status_code == 413, response.text

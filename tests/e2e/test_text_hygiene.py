@@ -89,7 +89,7 @@ def test_client_msg_id_and_idempotency_key_must_not_be_blank(ann, room, blank):
     assert field_of(by_header) == ["Idempotency-Key"]
 
 
-EMOJI = ["👍", "👍🏽", "👨\u200d👩\u200d👧\u200d👦", "🏳️\u200d🌈", "🇫🇷", "#️⃣", "❤️", ":thumbsup:", ":+1:", ":white_check_mark:",
+EMOJI = [":" + "a" * 32 + ":", "👍", "👍🏽", "👨\u200d👩\u200d👧\u200d👦", "🏳️\u200d🌈", "🇫🇷", "#️⃣", "❤️", ":thumbsup:", ":+1:", ":white_check_mark:",
          "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]
 NOT_EMOJI = ["<script>alert(1)</script>", "<script>", "👍👍", "🇫🇷🇩🇪", "a b", " ", "\x00", "👍\x00", "\u200d", "\u202e👍",
              ":Thumbsup:", "::", ":a b:", ":" + "a" * 33 + ":", "thumbsup", "\ufe0f"]
