@@ -160,6 +160,9 @@ def _within(text: str, networks: tuple[Network, ...]) -> bool:
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    # A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; settings list them as a.b.c.d.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address

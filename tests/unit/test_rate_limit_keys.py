@@ -38,6 +38,10 @@ def test_ipv6_proxies_and_clients():
     assert client_ip(scope("::1", "2001:db8::5"), ["::1"]) == "2001:db8::5"
 
 
+def test_an_ipv4_proxy_seen_through_a_dual_stack_socket_is_still_listed():
+    assert client_ip(scope("::ffff:10.1.2.3", "198.51.100.1"), ["10.0.0.0/8"]) == "198.51.100.1"
+
+
 def test_trusted_proxies_are_a_comma_separated_setting_checked_at_start():
     settings = load_settings({"HUBBUB_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "HUBBUB_ENV_FILE": ""})
     assert settings.trusted_proxies == ["10.0.0.0/8", "192.0.2.7"]
