@@ -23,9 +23,13 @@ from tests.e2e.people import People
 ROOT = Path(__file__).resolve().parents[2]
 
 
+OPERATOR_TOKEN = "operator-token-for-tests"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
 @pytest.fixture
 def settings(tmp_path):
-    return e2e_settings(tmp_path, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}", projections="process",
+    return e2e_settings(tmp_path, metrics_token=OPERATOR_TOKEN, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}", projections="process",
                         read_wait_timeout_s=5.0, shutdown_timeout_s=5.0)
 
 
@@ -73,7 +77,7 @@ def test_a_query_reads_a_write_the_child_process_projected(client):
     assert bodies(ann, room, position) == ["across processes"]
     assert child_of(client).pid != os.getpid() and child_of(client).is_alive()
     until(lambda: client.get("/ready").status_code == 200)  # the next heartbeat says it caught up
-    lags = [line for line in client.get("/metrics").text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
+    lags = [line for line in client.get("/metrics", headers=OPERATOR).text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
     assert len(lags) == 5 and all(line.endswith(" 0.0") for line in lags), lags
 
 
@@ -94,9 +98,11 @@ def test_a_projector_failing_in_the_child_is_reported_with_its_error_then_recove
         state, error = states(client)["analytics"]
         assert "totals" in error and "OperationalError" in error
         assert {s for name, (s, _) in states(client).items() if name != "analytics"} == {"running"}
-        ready = client.get("/ready").json()["checks"]["read_store"]
+        ready = client.get("/ready", headers=OPERATOR).json()["checks"]["read_store"]
         assert ready["status"] == "ok" and ready["lag"]["analytics"] > 0  # degraded, not down: the others serve
         assert ready["projections"]["analytics"]["state"] == "retrying" and "totals" in ready["projections"]["analytics"]["error"]
+        public = client.get("/ready").json()["checks"]["read_store"]["projections"]["analytics"]
+        assert public["state"] == "retrying" and "totals" not in public["error"] and "hidden" in public["error"]
     finally:
         analytics.execute('ALTER TABLE "totals_away" RENAME TO "totals"')
         analytics.close()
