@@ -143,7 +143,7 @@ def test_metrics_stay_open_without_a_token(client):
 def test_ready_shows_a_projector_s_error_text_only_to_the_metrics_token(tmp_path, monkeypatch):
     with TestClient(create_app(e2e_settings(tmp_path, metrics_token="s3cret-operator"))) as client:
         read_models = client.app.state.runtime.read_models
-        broken = {"ok": True, "projections": {"search": {"state": "retrying", "lag": 3,
+        broken = {"ok": True, "background": None, "projections": {"search": {"state": "retrying", "lag": 3,
                                                          "error": "OperationalError: no such table: rm_secret"}}}
         monkeypatch.setattr(read_models, "health", lambda: broken)
         public = client.get("/ready").json()["checks"]["read_store"]["projections"]["search"]
