@@ -16,6 +16,8 @@ from .text import bounded_text
 USERNAME_PATTERN = re.compile(r"[a-z0-9_.-]{3,32}")
 MAX_DISPLAY_NAME = 64
 MAX_LIVE_SESSIONS = 5
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
 ROLES = ("user", "admin")
 
 
@@ -24,6 +26,13 @@ def normalised_username(raw: str) -> str:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput("username", "must be 3–32 characters of [a-z0-9_.-]")
     return username
+
+
+def validated_password(password: str) -> str:
+    """The rule for a new password; its hash, not the password, is what the account keeps."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput("password", f"must be {MIN_PASSWORD}–{MAX_PASSWORD} characters")
+    return password
 
 
 class Account(Aggregate):

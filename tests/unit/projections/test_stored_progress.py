@@ -10,6 +10,7 @@ from hubbub.projections.progress import StoredProgress
 from hubbub.projections.read_models import ProjectedReadModels
 from hubbub.projections.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS, selected
+from tests.commanding import Do
 
 
 class FakeRunner:
@@ -39,8 +40,8 @@ def elsewhere(world, runner=None) -> ProjectedReadModels:
 def test_live_batches_store_the_position_even_when_nothing_changed(world):
     room = world.room("ann", "bob")
     world.read_models.start()
-    world.read_models.wait_for(world.services.messages.send(world.as_("ann"), room, "hello").position, timeout=10)
-    world.services.accounts.open_session(world.people["ann"], "phone")  # a batch of its own, read by none
+    world.read_models.wait_for(Do(world.services).send(world.as_("ann"), room, "hello").position, timeout=10)
+    Do(world.services).open_session(world.people["ann"], "phone")  # a batch of its own, read by none
     head = world.services.app.head()
     view = elsewhere(world)
     view.wait_for(head, timeout=5)
