@@ -13,7 +13,8 @@ from .errors import Conflict, InvalidInput
 from .ids import account_id
 from .text import bounded_text
 
-USERNAME_PATTERN = re.compile(r"[a-z0-9_.-]{3,32}")
+MIN_USERNAME, MAX_USERNAME = 3, 32
+USERNAME_PATTERN = re.compile(rf"[a-z0-9_.-]{{{MIN_USERNAME},{MAX_USERNAME}}}")
 MAX_DISPLAY_NAME = 64
 MAX_LIVE_SESSIONS = 5
 MIN_PASSWORD = 8

@@ -16,7 +16,7 @@ MAX_BODY = 4_000
 MAX_EMOJI = 64
 MAX_DISTINCT_REACTIONS = 50
 MAX_CLIENT_MSG_ID = 128
-EMOJI_PATTERN = re.compile(r"\S{1,64}")
+EMOJI_PATTERN = re.compile(rf"\S{{1,{MAX_EMOJI}}}")
 
 
 def validated_body(body: str) -> str:

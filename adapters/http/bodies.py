@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from hubbub.application.error_kinds import PAYLOAD_TOO_LARGE
+
 from .problems import ProblemError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -23,7 +25,7 @@ class BodyMiddleware:
 def check_body_headers(headers: dict[bytes, bytes]) -> None:
     length = _content_length(headers)
     if length is not None and length > MAX_BODY_BYTES:
-        raise ProblemError(413, "payload-too-large", f"the body must be at most {MAX_BODY_BYTES} bytes")
+        raise ProblemError(PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.problem, f"the body must be at most {MAX_BODY_BYTES} bytes")
     has_body = (length or 0) > 0 or b"transfer-encoding" in headers
     if has_body and not is_json(headers.get(b"content-type", b"")):
         raise ProblemError(415, "unsupported-media-type", "send the body as application/json")

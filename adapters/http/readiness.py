@@ -6,17 +6,15 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from hubbub.application.threads import in_thread
-
-from .runtime import Runtime
+from hubbub.adapters.bootstrap import Runtime
 
 CHECK_TIMEOUT_S = 3.0
 
 
 async def readiness(runtime: Runtime) -> dict[str, dict]:
     checks = {
-        "event_store": lambda: in_thread(_event_store, runtime),
-        "read_store": lambda: in_thread(_read_store, runtime),
+        "event_store": lambda: runtime.executors.in_thread(_event_store, runtime),
+        "read_store": lambda: runtime.executors.in_thread(_read_store, runtime),
     }
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)

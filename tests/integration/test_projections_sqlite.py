@@ -19,6 +19,7 @@ from hubbub.projections.log import EventLog
 from hubbub.projections.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS
 from tests.backends import event_store_url
+from tests.commanding import Do
 from tests.unit.projections.workload import Workload, random_script
 from tests.unit.projections.world import World, everything
 
@@ -29,7 +30,6 @@ from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
 from hubbub.adapters.settings import Settings
 from hubbub.projections import worker
 from hubbub.projections.pump import replay_round
-from tests.commanding import Do
 worker.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
 settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2], projections="thread")
 models = bootstrap_read_models(settings, bootstrap(settings), start=False)

@@ -7,8 +7,6 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from hubbub.application.threads import in_thread
-
 from ..readiness import readiness
 
 
@@ -30,7 +28,7 @@ async def ready(state: State) -> Response[dict]:
 @get("/metrics", tags=["operations"], media_type=CONTENT_TYPE_LATEST)
 async def metrics(state: State) -> Response[bytes]:
     """Prometheus text format: requests and latencies by route, events appended, projection lag."""
-    return Response(await in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
+    return Response(await state.runtime.executors.in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
 
 
 OPERATIONS = [health, ready, metrics]

@@ -1,4 +1,5 @@
 """A room's timeline: edits, deletions and reactions applied; cursor pages both ways; threads."""
+
 from tests.commanding import Do
 
 
