@@ -268,7 +268,7 @@ class ApplicationSuite:
 
 
     def test_concurrent_sends_each_record_their_own_actor_and_request(self, services, people, room):
-        """Group-committed appends share a transaction, never each other's metadata."""
+        """Commands batched into one writer transaction never share each other's metadata."""
         senders = [people[n] for n in ("ann", "bob", "cat")] * 8
         contexts = [CommandContext(actor_id=p.id, causation_id=f"req-{i}") for i, p in enumerate(senders)]
         start = threading.Barrier(len(contexts))
