@@ -43,9 +43,10 @@ class Executors:
         return await _run(self.queries, func, *args, **kwargs)
 
     def close(self) -> None:
-        """Let running calls finish; queued ones are dropped (their callers are gone)."""
-        self.blocking.shutdown(wait=True, cancel_futures=True)
-        self.queries.shutdown(wait=True, cancel_futures=True)
+        """Take no more work and drop what is queued (its callers are gone); running calls end on
+        their own, so that closing never blocks the event loop."""
+        self.blocking.shutdown(wait=False, cancel_futures=True)
+        self.queries.shutdown(wait=False, cancel_futures=True)
 
 
 async def _run(pool: ThreadPoolExecutor, func: Callable[..., T], *args: object, **kwargs: object) -> T:
