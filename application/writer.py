@@ -24,11 +24,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import Any
-
 from copy import deepcopy
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -59,6 +57,7 @@ class _Job:
     domain_events: list[Any] = field(default_factory=list)
     events: list[StoredEvent] = field(default_factory=list)
     touched: frozenset = frozenset()  # ids of the aggregates it appends to
+    relies_on: frozenset = frozenset()  # ids it touches or read as an earlier job of the batch left them
     result: Any = None
     error: BaseException | None = None
     answered: bool = False
@@ -149,6 +148,7 @@ class CommandWriter:
     def _prepare(self, job: _Job, workspace: BatchWorkspace) -> bool:
         """Run the job's decision; True when it has events to append."""
         job.attempts += 1
+        workspace.begin()
         try:
             job.staged = job.prepare(workspace)
             # Not the library's ProcessingEvent: its isinstance checks against protocols cost
@@ -163,6 +163,7 @@ class CommandWriter:
             _answer_with(job, job.staged.answer, workspace.head())
             return False
         job.touched = frozenset(event.originator_id for event in job.events)
+        job.relies_on = job.touched | workspace.read_staged
         workspace.stage(job.staged.aggregates)
         return True
 
@@ -174,7 +175,7 @@ class CommandWriter:
         kept, lost = [], []
         for job in jobs:
             versions = {(event.originator_id, event.originator_version) for event in job.events}
-            if job.touched & tainted or versions & claimed:  # two new aggregates of one id
+            if job.relies_on & tainted or versions & claimed:  # two new aggregates of one id
                 tainted |= job.touched
                 lost.append(job)
             else:
@@ -188,7 +189,7 @@ class CommandWriter:
     def _append(self, jobs: list[_Job], failed: set[UUID]) -> list[_Job]:
         ready, lost = [], []
         for job in jobs:
-            if job.touched & failed:  # it built on a change that was not appended
+            if job.relies_on & failed:  # it built on a change that was not appended
                 failed |= job.touched
                 lost.append(job)
             else:
@@ -251,6 +252,10 @@ class BatchWorkspace:
     def __init__(self, cache: LogFollowingCache):
         self.cache = cache
         self._staged: dict[UUID, Aggregate] = {}
+        self.read_staged: set[UUID] = set()  # what the current command read of earlier ones' changes
+
+    def begin(self) -> None:
+        self.read_staged = set()
 
     def load(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *,
              for_change: bool = True) -> A:
@@ -259,6 +264,7 @@ class BatchWorkspace:
             return self.cache.load(kind, aggregate_id, missing, for_change=for_change)
         if not isinstance(staged, kind):
             raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found")
+        self.read_staged.add(aggregate_id)
         # A copy to change: a command that fails half-way leaves the staged one as it was.
         return deepcopy(staged) if for_change else staged
 

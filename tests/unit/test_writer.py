@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from hubbub.adapters.bootstrap import bootstrap
 from hubbub.adapters.settings import Settings
@@ -261,3 +261,29 @@ def test_a_replay_after_losing_membership_still_gets_the_original(services, ann_
     assert (again.created, again.message.id) == (False, first.message.id)
     with pytest.raises(NotAMember):  # a new key is refused as the removal says, not as "not found"
         Do(services).send(as_bob, room.id, "sent after removal", "key-4")
+
+
+def test_a_command_that_read_a_change_which_failed_to_append_is_decided_again_after_it(services, ann_in_room):
+    as_ann, _, room = ann_in_room
+    message = Do(services).send(as_ann, room.id, "draft").message
+    recorder = services.app.recorder
+    insert, lost_once = recorder.insert_events, []
+
+    def another_process_wins_the_edit_once(events, **kwargs):
+        # Twice: the batch's transaction, then the edit appended alone to find the culprit.
+        if len(lost_once) < 2 and any(e.originator_id == message.id for e in events):
+            lost_once.append(True)
+            raise IntegrityError("another process appended this version first")
+        return insert(events, **kwargs)
+
+    recorder.insert_events = another_process_wins_the_edit_once
+    release, gate = holding_the_writer(services)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        edit = pool.submit(Do(services).edit, as_ann, room.id, message.id, "final")
+        queued(services, 1)
+        pin = pool.submit(Do(services).pin, as_ann, room.id, message.id)  # reads the staged edit's message
+        queued(services, 2)
+        release.set()
+        edited_at, pinned_at = edit.result(5)[1], pin.result(5)
+    gate.shutdown()
+    assert lost_once and pinned_at > edited_at  # the pin waited for the change it read
