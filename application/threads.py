@@ -1,14 +1,14 @@
 """The runtime's threads: async callers reach blocking work through them, never the event loop.
 
-Two pools, made when the runtime starts and shut down when it closes, through asyncio's executor
-hand-off (a third of anyio's to_thread cost per call). The caller's context variables travel
-with the call.
+Two pools, made when the runtime starts and shut down when it closes, reached through asyncio's
+executor hand-off, which costs less per call than anyio's to_thread. The caller's context
+variables travel with the call.
 
 - `in_thread`: work that blocks on I/O or the CPU without a read model (hashing a password before
   its command is queued, reading an aggregate, closing stores).
 - `in_query_thread`: read-model queries, on a few threads only. A query is Python plus a SQLite
-  step per row, and each step drops and retakes the GIL: more query threads contend for it
-  (`bench/` and the README have the figures). Two keep one lane free behind a slow query.
+  step per row, and each step drops and retakes the GIL: with more query threads the hand-offs
+  cost more than the queries. Two keep one lane free behind a slow query.
 
 Nothing waits in either pool for the read models to catch up: that wait is an asyncio one
 (application/waiting.py).
