@@ -53,7 +53,7 @@ def test_queries_waiting_for_a_position_hold_no_thread_another_user_needs(tmp_pa
             in_flight.join(30)
 
     assert answers == [409] * WAITERS  # every wait was still in flight when timed out, as it should be
-    bound = max(20 * baseline, 0.5)
+    bound = max(20 * baseline, 1.0)  # generous: the machine is shared; a held thread costs seconds
     assert max(loaded) < bound, f"baseline {baseline:.3f} s, under {WAITERS} waits up to {max(loaded):.3f} s"
 
 
