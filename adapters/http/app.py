@@ -6,6 +6,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
+from hubbub.adapters.bootstrap import start_runtime
 from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
@@ -22,7 +23,6 @@ from .metrics import HttpMetrics
 from .openapi import openapi_config
 from .problems import handle_exception
 from .ratelimit import RateLimitMiddleware, tier
-from .runtime import start_runtime
 from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     metrics = HttpMetrics()
 
     async def start(app: Litestar) -> None:
-        app.state.runtime = await start_runtime(settings, metrics)
+        runtime = app.state.runtime = await start_runtime(settings)
+        metrics.watch_log(runtime.services.app.head, runtime.read_models.lag, runtime.commands.stats)
 
     async def stop(app: Litestar) -> None:
         if getattr(app.state, "runtime", None) is not None:

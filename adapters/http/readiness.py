@@ -6,9 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from hubbub.application.threads import in_thread
-
-from .runtime import Runtime
+from hubbub.adapters.bootstrap import Runtime
 
 CHECK_TIMEOUT_S = 3.0
 HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
@@ -16,8 +14,8 @@ HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
 
 async def readiness(runtime: Runtime, show_errors: bool = False) -> dict[str, dict]:
     checks = {
-        "event_store": lambda: in_thread(_event_store, runtime),
-        "read_store": lambda: in_thread(_read_store, runtime, show_errors),
+        "event_store": lambda: runtime.executors.in_thread(_event_store, runtime),
+        "read_store": lambda: runtime.executors.in_thread(_read_store, runtime, show_errors),
     }
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)
