@@ -3,13 +3,14 @@ the log like an admin's over HTTP, as the system acting for the operating system
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
+from typing import Any
 from uuid import UUID
 
 import click
@@ -18,7 +19,7 @@ from rich.table import Table
 
 from hubbub.projections.audit.queries import EventFilter
 
-from .cli_projections import _open, _progress
+from .background.cli import _progress
 
 err = Console(stderr=True)
 
@@ -28,21 +29,56 @@ def audit() -> None:
     """Inspect the log: who did what through which request, state at any version, verify, export."""
 
 
-@contextmanager
-def _inspector() -> Iterator:
-    from .audit.bootstrap import open_audit
+def _ask(question: Callable[[Any], Awaitable[Any]], catch_up: bool = True) -> Any:
+    """`question(runtime)` on a runtime started for this command (no projectors of its own);
+    a domain error is printed as the command's error."""
+    from hubbub.domain.errors import DomainError
+
+    from .bootstrap import start_runtime
     from .cli import _settings
 
-    services, read_store = _open()
+    async def asked() -> Any:
+        settings = _settings()
+        runtime = await start_runtime(settings, start_projections=False)
+        host = None
+        try:
+            if catch_up:
+                host = await runtime.executors.in_thread(_audit_host_unless_hosted, settings, runtime)
+            return await question(runtime)
+        finally:
+            if host is not None:
+                await runtime.executors.in_thread(host.stop)
+            await runtime.close()
+
     try:
-        inspector = open_audit(_settings(), services.app, read_store)
-        with _progress(err) as progress:
-            task = progress.add_task("indexing the log", total=None)
-            inspector.feed.catch_up(lambda done, head: progress.update(task, completed=done, total=head))
-        yield inspector
-    finally:
-        read_store.close()
-        services.close()
+        return asyncio.run(asked())
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _audit_host_unless_hosted(settings, runtime):
+    """With no background host holding the lease (no server running), nothing else would bring
+    the audit consumers up to the log's head, nor consume this command's own record: the command
+    runs them itself, as the host would, until it ends (positions move by compare and set, so a
+    host starting meanwhile loses nothing). None when a host holds the lease."""
+    from hubbub.projections.runtime.consumer import ConsumerFollower
+    from hubbub.projections.runtime.log import EventLog
+    from hubbub.projections.runtime.pump import replay
+    from hubbub.projections.runtime.supervisor import Supervisor
+
+    from .audit.bootstrap import audit_consumers
+
+    read_store = runtime.read_models.read_store
+    record = read_store.lease().record()
+    if record is not None and not record.expired:
+        return None
+    log, consumers = EventLog(runtime.services.app), audit_consumers(settings, read_store)
+    with _progress(err) as progress:
+        task = progress.add_task("indexing the log", total=log.head())
+        replay(log, [ConsumerFollower(c) for c in consumers], progress=lambda covered: progress.advance(task, covered))
+    host = Supervisor(log, read_store, [], consumers)
+    host.start()
+    return host
 
 
 def _operator():
@@ -71,8 +107,7 @@ def events(aggregate_id: UUID | None, actor_id: UUID | None, event_type: str | N
         since=_utc(since), until=_utc(until), after_position=after_position, newest_first=not oldest,
         cursor=cursor, limit=limit,
     )
-    with _inspector() as inspector:
-        page = inspector.events(_operator(), wanted)
+    page = _ask(lambda runtime: runtime.audit.events(_operator(), wanted))
     if as_json:
         click.echo(json.dumps(page, indent=2))
         return
@@ -91,13 +126,7 @@ def events(aggregate_id: UUID | None, actor_id: UUID | None, event_type: str | N
 @click.option("--version", type=click.IntRange(1), help="As it was at this version (default: the last).")
 def show(aggregate_id: UUID, version: int | None) -> None:
     """An aggregate's state, rebuilt from its events."""
-    from hubbub.domain.errors import DomainError
-
-    with _inspector() as inspector:
-        try:
-            answer = inspector.aggregate(_operator(), aggregate_id, version)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from None
+    answer = _ask(lambda runtime: runtime.audit.aggregate(_operator(), aggregate_id, version))
     Console().print_json(data=answer)
 
 
@@ -106,10 +135,10 @@ def show(aggregate_id: UUID, version: int | None) -> None:
 @click.option("--to", "stop", type=click.IntRange(1), help="Last position to check (default: the chain's head).")
 def verify(start: int, stop: int | None) -> None:
     """Recompute the hash chain and check the signed checkpoints; exit 1 naming the first bad position."""
-    with _inspector() as inspector, _progress(err) as progress:
+    with _progress(err) as progress:
         task = progress.add_task("verifying", total=None)
-        report = inspector.verify(_operator(), start, stop,
-                                  lambda done, head: progress.update(task, completed=done, total=head))
+        report = _ask(lambda runtime: runtime.audit.verify(
+            _operator(), start, stop, lambda done, head: progress.update(task, completed=done, total=head)))
     if not report.ok:
         err.print(f"[red]position {report.first_bad_position}: {report.reason}[/] ({report.checked:,} checked)")
         sys.exit(1)
@@ -121,12 +150,21 @@ def verify(start: int, stop: int | None) -> None:
 @click.option("--output", "-o", type=click.File("wb"), default="-", help="Where to write (default: stdout).")
 def export(after_position: int, output) -> None:
     """The log as NDJSON, one event a line, in position order."""
-    with _inspector() as inspector, _progress(err) as progress:
-        chunks = inspector.export(_operator(), after_position)
-        task = progress.add_task("exporting", total=max(inspector.app.head() - after_position, 0))
-        for chunk in chunks:
-            output.write(chunk)
-            progress.advance(task, chunk.count(b"\n"))
+
+    async def exported(runtime) -> None:
+        chunks = await runtime.audit.export(_operator(), after_position)
+        head = await runtime.executors.in_thread(runtime.services.app.head)
+        with _progress(err) as progress:
+            task = progress.add_task("exporting", total=max(head - after_position, 0))
+            await runtime.executors.in_thread(_write, chunks, output, lambda lines: progress.advance(task, lines))
+
+    _ask(exported)
+
+
+def _write(chunks, output, advance: Callable[[int], None]) -> None:
+    for chunk in chunks:
+        output.write(chunk)
+        advance(chunk.count(b"\n"))
 
 
 def _short(identifier: str | None) -> str:
@@ -147,11 +185,7 @@ def _utc(value: datetime | None) -> datetime | None:
 @click.confirmation_option(prompt="Destroy this user's key? Their personal data cannot be read again")
 def erase(user_id: UUID, reason: str) -> None:
     """Erase a user's personal data (crypto-shredding): their key is destroyed, no event changes."""
-    from hubbub.domain.errors import DomainError
+    from hubbub.application.commands import EraseUser
 
-    with _inspector() as inspector:
-        try:
-            position = inspector.erase(_operator(), user_id, reason)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from None
+    position = _ask(lambda runtime: runtime.commands.submit(EraseUser(user_id, reason), _operator()), catch_up=False)
     err.print(f"[green]erased[/]: {user_id} (position {position})")

@@ -34,7 +34,7 @@ from hubbub.adapters.bootstrap import bootstrap  # noqa: E402
 from hubbub.adapters.readstore import open_read_store  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
 from hubbub.projections.audit import index  # noqa: E402
-from hubbub.projections.log import EventLog  # noqa: E402
+from hubbub.projections.runtime.log import EventLog  # noqa: E402
 from tests.backends import postgres_url, sqlite_url  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from hubbub.domain.audit import ERASED
 
-from .batch import Batch
+from .runtime.batch import Batch
 from .projector import NeedsCommit
 from .store import Document
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import Notification
 
-from hubbub.projections.audit.logged import LoggedEvent
+from hubbub.projections.runtime.consumer import LoggedEvent
 from hubbub.projections.store import CollectionSpec, Document, StoredVersion
 
 from .chain import GENESIS, digest, link
@@ -25,18 +25,18 @@ SPECS = (
     CollectionSpec(LINKS, indexes=(("position",), ("digest",))),
     CollectionSpec(CHECKPOINTS, indexes=(("position",), ("seq",))),
 )
-READ_BATCH = 2_000  # also keeps a commit under MongoDB's 5,000 documents per transaction
+CHUNK = 2_000  # keeps a commit under MongoDB's 5,000 documents per transaction
 
 
 class ChainConsumer:
-    """A LogConsumer over every event; it hashes the stored records, so it reads them itself."""
+    """A LogConsumer over every event; it hashes each event's record as stored (LoggedEvent.record)."""
 
     name = NAME
     topics: tuple[str, ...] = ()
 
-    def __init__(self, recorder: ApplicationRecorder, version: StoredVersion, key: CheckpointKey,
-                 every_events: int, every_seconds: float, clock: Callable[[], float] = time.time):
-        self.recorder, self.version, self.key = recorder, version, key
+    def __init__(self, version: StoredVersion, key: CheckpointKey, every_events: int, every_seconds: float,
+                 clock: Callable[[], float] = time.time):
+        self.version, self.key = version, key
         self.every_events, self.every_seconds, self.clock = every_events, every_seconds, clock
 
     def committed_position(self) -> int:
@@ -45,13 +45,15 @@ class ChainConsumer:
     def consume(self, events: Sequence[LoggedEvent], up_to: int) -> None:
         position = self.committed_position()
         head, last = self._head(position), last_checkpoint(self.version)
-        while position < up_to:
-            records = self.recorder.select_notifications(
-                start=position, stop=up_to, limit=READ_BATCH, inclusive_of_start=False)
-            end = records[-1].id if records else up_to
-            writes, head, last = self._links(records, head, last, final=end >= up_to)
+        for start in range(0, len(events), CHUNK):
+            final = start + CHUNK >= len(events)
+            records = [_record(e) for e in events[start:start + CHUNK]]
+            end = up_to if final else records[-1].id
+            writes, head, last = self._links(records, head, last, final)
             self.version.commit(writes, position, end)
             position = end
+        if not events and up_to > position:
+            self.version.commit({}, position, up_to)
 
     def _links(self, records: Sequence[Notification], head: bytes, last: Document | None,
                final: bool) -> tuple[dict[str, dict[str, Document]], bytes, Document | None]:
@@ -86,6 +88,12 @@ class ChainConsumer:
         if found is None:
             raise RuntimeError(f"the audit chain has no link at its own position {position}")
         return bytes.fromhex(found["hash"])
+
+
+def _record(event: LoggedEvent) -> Notification:
+    if event.record is None:
+        raise ValueError("the audit chain needs each event's stored record")
+    return event.record
 
 
 def last_checkpoint(version: StoredVersion) -> Document | None:

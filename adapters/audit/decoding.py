@@ -8,8 +8,8 @@ import msgspec
 from eventsourcing.persistence import Mapper, Notification
 
 from hubbub.adapters.eventstore.metadata import MetadataTranscoder
-from hubbub.projections.audit.logged import LoggedEvent
-from hubbub.projections.log import current_notification
+from hubbub.projections.runtime.consumer import LoggedEvent
+from hubbub.projections.runtime.log import current_notification
 
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
 # Credentials stay in the log for the application's sake; an auditor never needs to read them.

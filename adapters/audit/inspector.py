@@ -1,11 +1,14 @@
 """What an admin (over HTTP) or an operator (the CLI) can ask of the audit trail.
 
-Every answer first appends who asked for what (AuditService.record_access), then catches the
-audit consumers up with the log, so the index answers for everything written before the question.
+Every answer first records who asked for what (a RecordAuditAccess command), then waits until
+the background host's audit index has that record (read-your-writes: it answers for everything
+written before the question), then reads. A verification waits for the chain to reach the log's
+head instead, and is recorded after the check, so that the record is not among the positions checked.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -13,40 +16,59 @@ from uuid import UUID
 
 import msgspec
 
+from hubbub.application import commands as c
 from hubbub.application.app import Hubbub
-from hubbub.application.audit import AuditService
+from hubbub.application.bus import CommandBus
 from hubbub.application.context import CommandContext
+from hubbub.application.read_models import StaleReadModel
+from hubbub.application.threads import Executors
 from hubbub.domain.errors import InvalidInput, NotFound
 from hubbub.projections.audit import queries
 from hubbub.projections.audit.index import index_document
 from hubbub.projections.store import StoredVersion
 
 from .decoding import as_json, item, logged_event
-from .erasure import Eraser
-from .feed import Feed, Progress
-from .verify import Report, Verifier
+from .verify import Progress, Report, Verifier
 
 EXPORT_BATCH = 1_000
+POLL_S = 0.01
 
 
 class AuditInspector:
-    def __init__(self, app: Hubbub, index: StoredVersion, verifier: Verifier, feed: Feed):
-        self.app, self.index, self.verifier, self.feed = app, index, verifier, feed
-        self.service = AuditService(app)
-        self.eraser = Eraser(app, self.service)
+    def __init__(self, app: Hubbub, commands: CommandBus, executors: Executors, index: StoredVersion,
+                 verifier: Verifier, timeout_s: float):
+        self.app, self.commands, self.executors = app, commands, executors
+        self.index, self.verifier, self.timeout_s = index, verifier, timeout_s
 
-    def events(self, context: CommandContext, wanted: queries.EventFilter) -> dict[str, Any]:
-        self._record(context, "events", _describe(wanted))
-        docs, cursor = queries.page(self.index, wanted)
-        return {"items": self._items(docs), "next_cursor": None if cursor is None else str(cursor)}
+    async def events(self, context: CommandContext, wanted: queries.EventFilter) -> dict[str, Any]:
+        await self._recorded(context, "events", _describe(wanted))
+        docs, cursor = await self.executors.in_query_thread(queries.page, self.index, wanted)
+        items = await self.executors.in_thread(self._items, docs)
+        return {"items": items, "next_cursor": None if cursor is None else str(cursor)}
 
-    def request(self, context: CommandContext, correlation_id: str) -> dict[str, Any]:
-        self._record(context, "request", correlation_id)
-        return {"items": self._items(queries.of_request(self.index, correlation_id))}
+    async def request(self, context: CommandContext, correlation_id: str) -> dict[str, Any]:
+        await self._recorded(context, "request", correlation_id)
+        docs = await self.executors.in_query_thread(queries.of_request, self.index, correlation_id)
+        return {"items": await self.executors.in_thread(self._items, docs)}
 
-    def aggregate(self, context: CommandContext, aggregate_id: UUID, version: int | None = None,
-                  at: datetime | None = None) -> dict[str, Any]:
-        self._record(context, "aggregate", f"{aggregate_id} version={version} at={at}")
+    async def aggregate(self, context: CommandContext, aggregate_id: UUID, version: int | None = None,
+                        at: datetime | None = None) -> dict[str, Any]:
+        await self._recorded(context, "aggregate", f"{aggregate_id} version={version} at={at}")
+        return await self.executors.in_thread(self._aggregate, aggregate_id, version, at)
+
+    async def export(self, context: CommandContext, after_position: int = 0) -> Iterator[bytes]:
+        """The log after a position as NDJSON lines, read a batch at a time (constant memory)."""
+        await self._recorded(context, "export", f"after_position={after_position}")
+        return self.export_lines(after_position)
+
+    async def verify(self, context: CommandContext, start: int = 1, stop: int | None = None,
+                     progress: Progress | None = None) -> Report:
+        await self._reached(self.verifier.chain, await self.executors.in_thread(self.app.head))
+        report = await self.executors.in_thread(self.verifier.verify, start, stop, progress)
+        await self.commands.submit(c.RecordAuditAccess("verify", f"from={start} to={stop} ok={report.ok}"), context)
+        return report
+
+    def _aggregate(self, aggregate_id: UUID, version: int | None, at: datetime | None) -> dict[str, Any]:
         last = queries.last_of(self.index, str(aggregate_id))
         if last is None:
             raise NotFound(f"no aggregate {aggregate_id} in the log")
@@ -58,11 +80,6 @@ class AuditInspector:
                 raise NotFound(f"aggregate {aggregate_id} did not exist at {at.isoformat()}")
             version = found["version"]
         return self._state(aggregate_id, version or last["version"])
-
-    def export(self, context: CommandContext, after_position: int = 0) -> Iterator[bytes]:
-        """The log after a position as NDJSON lines, read a batch at a time (constant memory)."""
-        self._record(context, "export", f"after_position={after_position}")
-        return self.export_lines(after_position)
 
     def export_lines(self, after_position: int) -> Iterator[bytes]:
         """NDJSON, one chunk of up to EXPORT_BATCH lines at a time (a stream's thread hop each)."""
@@ -79,22 +96,18 @@ class AuditInspector:
             yield b"\n".join(lines) + b"\n"
             after_position = batch[-1].id
 
-    def verify(self, context: CommandContext, start: int = 1, stop: int | None = None,
-               progress: Progress | None = None) -> Report:
-        """Recorded after the check, so that the record is not among the positions checked."""
-        self.feed.catch_up()
-        report = self.verifier.verify(start, stop, progress)
-        self.service.record_access(context, "verify", f"from={start} to={stop} ok={report.ok}")
-        return report
+    async def _recorded(self, context: CommandContext, action: str, target: str) -> None:
+        position = await self.commands.submit(c.RecordAuditAccess(action, target), context)
+        await self._reached(self.index, position)
 
-    def erase(self, context: CommandContext, user_id: UUID, reason: str) -> int:
-        position = self.eraser.erase(context, user_id, reason)
-        self.feed.catch_up()
-        return position
-
-    def _record(self, context: CommandContext, action: str, target: str) -> None:
-        self.service.record_access(context, action, target)
-        self.feed.catch_up()
+    async def _reached(self, version: StoredVersion, position: int) -> None:
+        """Wait (on the event loop) until the background host has consumed `position` into `version`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_s
+        while await self.executors.in_query_thread(version.position) < position:
+            if loop.time() >= deadline:
+                raise StaleReadModel(f"the audit trail has not reached position {position} within {self.timeout_s:g} s")
+            await asyncio.sleep(POLL_S)
 
     def _items(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [item(doc, self._event_at(doc["position"])) for doc in docs]

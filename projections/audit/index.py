@@ -12,7 +12,7 @@ from typing import Any
 
 from hubbub.projections.store import CollectionSpec, Document, StoredVersion
 
-from .logged import LoggedEvent
+from hubbub.projections.runtime.consumer import LoggedEvent
 
 NAME = "audit_index"
 EVENTS = "events"

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import selected
 from tests.polling import wait_until
 

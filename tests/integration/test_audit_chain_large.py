@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from bench.synthetic_log import SyntheticLog
 from hubbub.adapters.audit.bootstrap import audit_consumers
-from hubbub.adapters.audit.feed import Feed
-from hubbub.adapters.audit.verify import Verifier
-from tests.audit_world import audit_world
+from tests.audit_world import audit_world, feed
 
 EVENTS = 100_000
 
@@ -15,9 +13,8 @@ def test_a_hundred_thousand_events_verify_clean(tmp_path):
     world = audit_world(f"sqlite:///{tmp_path / 'events.sqlite3'}", tmp_path, audit_checkpoint_every_events=10_000)
     try:
         head = SyntheticLog(world.services.app, EVENTS, rooms=200, users=1_000).write()
-        _, chain = audit_consumers(world.settings, world.services.app, world.read_store)
-        Feed(world.services.app, [chain]).catch_up()
-        report = Verifier(world.services.app.recorder, chain.version, chain.key).verify()
+        feed(world.services.app, audit_consumers(world.settings, world.read_store))
+        report = world.audit.verifier.verify()
         assert (report.ok, report.checked, report.head) == (True, EVENTS, head)
     finally:
         world.close()

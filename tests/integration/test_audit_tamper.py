@@ -21,7 +21,7 @@ def world(request, tmp_path):
     with event_store_url(request.param, tmp_path) as url:
         world = audit_world(url, tmp_path, audit_checkpoint_every_events=EVERY)
         chat(world.services, messages=40)  # 44 events
-        world.audit.feed.catch_up()
+        world.caught_up()
         world.tamperer = _tamperer(url, world.services.app.recorder.events_table_name)
         yield world
         world.close()

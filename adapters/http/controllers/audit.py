@@ -12,7 +12,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from hubbub.application.threads import in_thread
+from hubbub.application import commands as c
+from hubbub.application.threads import Executors
 from hubbub.domain.errors import InvalidInput
 from hubbub.projections.audit.queries import EventFilter
 
@@ -36,9 +37,9 @@ def _aware(name: str, value: datetime | None) -> datetime | None:
     return value
 
 
-async def _pulled(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _pulled(chunks: Iterator[bytes], executors: Executors) -> AsyncIterator[bytes]:
     """Each chunk read from the log in one of the runtime's threads, never on the event loop."""
-    while (chunk := await in_thread(next, chunks, None)) is not None:
+    while (chunk := await executors.in_thread(next, chunks, None)) is not None:
         yield chunk
 
 
@@ -48,7 +49,7 @@ class AuditController(Controller):
     guards = [admin_only]
     security = SIGNED_IN
 
-    @get("/events", responses=problems(403, 422))
+    @get("/events", responses=problems(403, 409, 422))
     async def events(
         self, runtime: RuntimeDep, context: ContextDep, aggregate_id: FromQuery[UUID | None] = None,
         actor_id: FromQuery[UUID | None] = None, type: Text = None, since: FromQuery[datetime | None] = None,
@@ -60,39 +61,39 @@ class AuditController(Controller):
             since=_aware("since", since), until=_aware("until", until), after_position=after_position,
             newest_first=order == "newest", cursor=int(cursor) if cursor else None, limit=limit,
         )
-        return await in_thread(runtime.audit.events, context, wanted)
+        return await runtime.audit.events(context, wanted)
 
-    @get("/requests/{correlation_id:str}", responses=problems(403))
+    @get("/requests/{correlation_id:str}", responses=problems(403, 409))
     async def request(self, runtime: RuntimeDep, context: ContextDep, correlation_id: FromPath[str]) -> dict[str, Any]:
-        return await in_thread(runtime.audit.request, context, correlation_id[:200])
+        return await runtime.audit.request(context, correlation_id[:200])
 
-    @get("/aggregates/{aggregate_id:uuid}", responses=problems(403, 404, 422))
+    @get("/aggregates/{aggregate_id:uuid}", responses=problems(403, 404, 409, 422))
     async def aggregate(
         self, runtime: RuntimeDep, context: ContextDep, aggregate_id: FromPath[UUID],
         version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION)] = None, at: FromQuery[datetime | None] = None,
     ) -> dict[str, Any]:
         if version is not None and at is not None:
             raise InvalidInput("at", "give version or at, not both")
-        return await in_thread(runtime.audit.aggregate, context, aggregate_id, version, _aware("at", at))
+        return await runtime.audit.aggregate(context, aggregate_id, version, _aware("at", at))
 
-    @get("/verify", responses=problems(403))
+    @get("/verify", responses=problems(403, 409))
     async def verify(
         self, runtime: RuntimeDep, context: ContextDep,
         start: Annotated[int, QueryParameter(name="from", ge=1, le=MAX_POSITION)] = 1,
         stop: Annotated[int | None, QueryParameter(name="to", ge=1, le=MAX_POSITION)] = None,
     ) -> dict[str, Any]:
-        report = await in_thread(runtime.audit.verify, context, start, stop)
+        report = await runtime.audit.verify(context, start, stop)
         return report.as_dict()
 
-    @get("/export", media_type=NDJSON, responses=problems(403))
+    @get("/export", media_type=NDJSON, responses=problems(403, 409))
     async def export(self, runtime: RuntimeDep, context: ContextDep, after_position: Position = None) -> Stream:
-        chunks = await in_thread(runtime.audit.export, context, after_position or 0)
-        return Stream(_pulled(chunks), media_type=NDJSON)
+        chunks = await runtime.audit.export(context, after_position or 0)
+        return Stream(_pulled(chunks, runtime.executors), media_type=NDJSON)
 
     @post("/erasures", status_code=HTTP_202_ACCEPTED, responses=problems(403, 404, 409))
     async def erase(
         self, data: JSONBody[ErasureRequest], runtime: RuntimeDep, context: ContextDep,
     ) -> Response[ErasureAccepted]:
         """Destroy the user's key: their personal data reads "[erased]" everywhere from now on."""
-        position = await in_thread(runtime.audit.erase, context, data.user_id, data.reason)
+        position = await runtime.commands.submit(c.EraseUser(data.user_id, data.reason), context)
         return command_response(ErasureAccepted(position), position, status_code=HTTP_202_ACCEPTED)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from hubbub.adapters.audit.chain_consumer import CHECKPOINTS, SPECS, ChainConsumer
-from hubbub.adapters.audit.feed import Feed
 from hubbub.adapters.audit.signing import Checkpoint, load_checkpoint_key
 from hubbub.adapters.readstore.sqlite_store import SQLiteReadStore
 from hubbub.application.app import Hubbub
 from hubbub.application.context import CommandContext
 from hubbub.domain.audit import AuditAccess
+from tests.audit_world import feed
 
 
 class Clock:
@@ -26,16 +26,16 @@ def setup(tmp_path):
     app = Hubbub(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     store = SQLiteReadStore(tmp_path / "rm")
     clock = Clock()
-    chain = ChainConsumer(app.recorder, store.open("audit_chain", 1, SPECS, create=True),
+    chain = ChainConsumer(store.open("audit_chain", 1, SPECS, create=True),
                           load_checkpoint_key("", str(tmp_path)), every_events=5, every_seconds=30, clock=clock)
-    yield app, chain, clock, Feed(app, [chain])
+    yield app, chain, clock, lambda: feed(app, [chain])
     store.close()
 
 
 def append(app: Hubbub, count: int) -> None:
     context = CommandContext.system()
     for n in range(count):
-        app.commit(context, AuditAccess.record(context.actor_id, "test", str(n)))
+        app.save(AuditAccess.record(context.actor_id, "test", str(n)))
 
 
 def checkpoints(chain: ChainConsumer) -> list[int]:
@@ -43,27 +43,27 @@ def checkpoints(chain: ChainConsumer) -> list[int]:
 
 
 def test_every_n_events_and_after_t_seconds(setup):
-    app, chain, clock, feed = setup
+    app, chain, clock, catch_up = setup
     append(app, 12)
-    feed.catch_up()
+    catch_up()
     assert checkpoints(chain) == [5, 10]  # every 5; the first T has not passed since the first
     append(app, 2)
     clock.now += 29
-    feed.catch_up()
+    catch_up()
     assert checkpoints(chain) == [5, 10]
     append(app, 1)
     clock.now += 1
-    feed.catch_up()
+    catch_up()
     assert checkpoints(chain) == [5, 10, 15]
     clock.now += 60
-    feed.catch_up()
+    catch_up()
     assert checkpoints(chain) == [5, 10, 15]  # the head has not moved: nothing new to sign
 
 
 def test_a_checkpoint_signs_its_sequence_position_head_and_time(setup, tmp_path):
-    app, chain, _, feed = setup
+    app, chain, _, catch_up = setup
     append(app, 5)
-    feed.catch_up()
+    catch_up()
     [stored] = chain.version.find(CHECKPOINTS, {})
     signed = Checkpoint(stored["seq"], stored["position"], bytes.fromhex(stored["head"]), stored["at"])
     key = load_checkpoint_key("", str(tmp_path))

@@ -9,8 +9,11 @@ from hubbub.adapters.audit.bootstrap import open_audit
 from hubbub.adapters.readstore.sqlite_store import SQLiteReadStore
 from hubbub.adapters.settings import Settings
 from hubbub.application.app import Hubbub
+from hubbub.application.services import Services
+from hubbub.application.threads import Executors
 from hubbub.application.context import CommandContext
 from hubbub.domain.audit import AuditAccess
+from tests.contract.fakes import PlainHasher
 
 
 def test_export_is_lazy_and_resumable(tmp_path, monkeypatch):
@@ -19,7 +22,8 @@ def test_export_is_lazy_and_resumable(tmp_path, monkeypatch):
     context = CommandContext.system()
     app.save(*[AuditAccess.record(context.actor_id, "seed", str(n)) for n in range(35)])
     store = SQLiteReadStore(tmp_path / "rm")
-    audit = open_audit(Settings(data_dir=str(tmp_path)), app, store)
+    executors = Executors()
+    audit = open_audit(Settings(data_dir=str(tmp_path)), Services.build(app, PlainHasher()), executors, store)
     reads = []
     select = app.recorder.select_notifications
     monkeypatch.setattr(app.recorder, "select_notifications", lambda **kw: reads.append(kw) or select(**kw))
@@ -32,3 +36,4 @@ def test_export_is_lazy_and_resumable(tmp_path, monkeypatch):
     resumed = b"".join(audit.export_lines(after_position=30)).splitlines()
     assert [json.loads(line)["position"] for line in resumed] == [31, 32, 33, 34, 35]
     store.close()
+    executors.close()
