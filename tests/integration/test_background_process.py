@@ -78,7 +78,7 @@ def test_a_query_reads_a_write_the_child_process_projected(client):
     assert child_of(client).pid != os.getpid() and child_of(client).is_alive()
     until(lambda: client.get("/ready").status_code == 200)  # the next heartbeat says it caught up
     lags = [line for line in client.get("/metrics", headers=OPERATOR).text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
-    assert len(lags) == 5 and all(line.endswith(" 0.0") for line in lags), lags
+    assert len(lags) == 7 and all(line.endswith(" 0.0") for line in lags), lags  # five projectors, two audit consumers
 
 
 def states(client) -> dict[str, tuple[str, str | None]]:
