@@ -29,12 +29,13 @@ from bench.send_rate import seeded, timed_sends  # noqa: E402
 from bench import synthetic_log  # noqa: E402
 from bench.synthetic_log import SyntheticLog  # noqa: E402
 from hubbub.adapters.audit.bootstrap import audit_consumers, open_audit  # noqa: E402
-from hubbub.adapters.audit.feed import Feed  # noqa: E402
 from hubbub.adapters.bootstrap import bootstrap  # noqa: E402
 from hubbub.adapters.readstore import open_read_store  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
+from hubbub.application.threads import Executors  # noqa: E402
 from hubbub.projections.audit import index  # noqa: E402
 from hubbub.projections.runtime.log import EventLog  # noqa: E402
+from tests.audit_world import feed  # noqa: E402
 from tests.backends import postgres_url, sqlite_url  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402
 
@@ -46,15 +47,16 @@ def rates(name: str, url: str, data_dir: Path, events: int) -> None:
     services = bootstrap(settings, hasher=PlainHasher())
     read_store = open_read_store("", str(data_dir))
     app = services.app
+    executors = Executors()
     try:
         head, seconds = timed(SyntheticLog(app, events).write)
         print(f"[{name}] wrote {head:,} events in {seconds:.1f} s", flush=True)
         scanned, scan_s = timed(scan, EventLog(app))
         fresh_index = index.AuditIndex(read_store.open(index.NAME, 99, index.SPECS, create=True))
-        _, index_s = timed(Feed(app, [fresh_index]).catch_up)
-        _, chain = audit_consumers(settings, app, read_store)
-        _, chain_s = timed(chain.consume, [], head)  # it reads the stored records itself
-        inspector = open_audit(settings, app, read_store)
+        _, index_s = timed(feed, app, [fresh_index])  # as the background host feeds it
+        _, chain = audit_consumers(settings, read_store)
+        _, chain_s = timed(feed, app, [chain])
+        inspector = open_audit(settings, services, executors, read_store)
         report, verify_s = timed(inspector.verifier.verify)
         assert report.ok, report
         exported, export_s = timed(lambda: sum(chunk.count(b"\n") for chunk in inspector.export_lines(0)))
@@ -68,6 +70,7 @@ def rates(name: str, url: str, data_dir: Path, events: int) -> None:
         print(f"[{name}] verify / raw scan           {ratio:>10.2f}   target ≥ {TARGET_VERIFY_RATIO}: "
               f"{'met' if ratio >= TARGET_VERIFY_RATIO else 'MISSED'}", flush=True)
     finally:
+        executors.close()
         read_store.close()
         services.close()
 
