@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from hubbub.projections.store import CollectionSpec, Document, StoredVersion
-
 from hubbub.projections.runtime.consumer import LoggedEvent
+from hubbub.projections.store import CollectionSpec, Document, StoredVersion
 
 NAME = "audit_index"
 EVENTS = "events"
