@@ -16,23 +16,14 @@ import argparse
 import asyncio
 import tempfile
 
-from sio_client import LeanClient, close_all, connect_all
+from sio_client import LeanClient, close_all
 from sio_frames import ratio
-from socket_load import Outcome, Plan, Recorder, fan_out, prove_delivery
+from socket_load import Outcome, Plan, Recorder, connect, fan_out, prove_delivery
 from socket_people import room_of, rooms_of, sign_in
-from socket_servers import (BenchError, cpu_s, default_hubbub, floor, hubbub, own_cpu_s, raise_fd_limit,
-                            redis_url_or_reason)
+from socket_servers import (add_server_options, cpu_s, floor, hubbub, own_cpu_s, raise_fd_limit,
+                            redis_url_or_reason, server_options)
 
 TARGET_P99_MS = 50.0
-
-
-async def connect(bases: list[str], auths: list[dict], recorder: Recorder) -> list[LeanClient]:
-    clients = [LeanClient(bases[n % len(bases)], recorder.on_event) for n in range(len(auths))]
-    failures = await connect_all(clients, auths)
-    if failures:
-        await close_all(clients)
-        raise BenchError(f"{len(failures)} of {len(clients)} sockets failed to connect, first: {failures[0]!r}")
-    return clients
 
 
 class Run:
@@ -137,12 +128,8 @@ def parse_args():
     parser.add_argument("--duration", type=float, default=20, help="seconds of sending per measurement")
     parser.add_argument("--no-big-room", action="store_true")
     parser.add_argument("--no-redis", action="store_true", help="skip the two-process run")
-    parser.add_argument("--hubbub", default=default_hubbub(), help="the hubbub command to serve with")
-    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra setting for hubbub serve (repeatable)")
-    args = parser.parse_args()
-    args.server_env = dict(item.split("=", 1) for item in args.server_env)
-    return args
+    add_server_options(parser)
+    return server_options(parser.parse_args())
 
 
 async def amain(args) -> int:

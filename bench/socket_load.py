@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sio_client import LeanClient
+from sio_client import LeanClient, close_all, connect_all
 from sio_frames import Latency
 from socket_servers import BenchError
 
@@ -38,6 +38,16 @@ class Recorder:
 def _parse_body(body: str | None) -> tuple[str, str, float]:
     parts = (body or "").split(" ")
     return (parts[0], parts[1], float(parts[2])) if len(parts) == 3 and parts[0] == TAG else ("", "", 0.0)
+
+
+async def connect(bases: list[str], auths: list[dict], recorder: Recorder, **options) -> list[LeanClient]:
+    """A socket per auth, spread over the servers in turn, all connected or the bench stops."""
+    clients = [LeanClient(bases[n % len(bases)], recorder.on_event) for n in range(len(auths))]
+    failures = await connect_all(clients, auths, **options)
+    if failures:
+        await close_all(clients)
+        raise BenchError(f"{len(failures)} of {len(clients)} sockets failed to connect, first: {failures[0]!r}")
+    return clients
 
 
 @dataclass

@@ -58,6 +58,17 @@ def default_hubbub() -> str:
     return str(script) if script.exists() else "hubbub"
 
 
+def add_server_options(parser) -> None:
+    parser.add_argument("--hubbub", default=default_hubbub(), help="the hubbub command to serve with")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra setting for hubbub serve (repeatable)")
+
+
+def server_options(args):
+    args.server_env = dict(item.split("=", 1) for item in args.server_env)
+    return args
+
+
 def hubbub_env(data_dir: str, extra: dict[str, str]) -> dict[str, str]:
     limits = {f"HUBBUB_RATE_LIMIT_{tier}": GENEROUS for tier in RATE_TIERS}
     return {**os.environ, **limits, "HUBBUB_DATA_DIR": data_dir, "HUBBUB_ENV_FILE": "",
