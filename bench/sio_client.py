@@ -98,6 +98,12 @@ class LeanClient:
             await asyncio.gather(self._reader, return_exceptions=True)
         self.closed.set()
 
+    async def _pong(self) -> None:
+        try:
+            await self._ws.send(frames.PONG)
+        except ConnectionClosed:
+            pass  # the reader sees the close
+
     async def _read(self) -> None:
         try:
             async for frame in self._ws:
@@ -109,7 +115,7 @@ class LeanClient:
 
     def _dispatch(self, frame: str, received_at: float) -> None:
         if frame == frames.EIO_PING:
-            asyncio.ensure_future(self._ws.send(frames.PONG))
+            asyncio.ensure_future(self._pong())
             return
         if frame == frames.EIO_CLOSE:
             return
