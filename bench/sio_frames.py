@@ -94,9 +94,9 @@ class Latency:
         return cls(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.99),
                    ordered[-1] if ordered else math.nan)
 
-    def line(self) -> str:
+    def line(self, noun: str = "deliveries") -> str:
         return (f"p50 {self.p50_ms:8.2f} ms   p99 {self.p99_ms:8.2f} ms   max {self.max_ms:8.2f} ms"
-                f"   ({self.count} deliveries)")
+                f"   ({self.count} {noun})")
 
 
 def ratio(value: float, floor: float) -> str:
