@@ -23,9 +23,12 @@ class Recorder:
     run: str = ""
     measure_from: float = float("inf")
     received: int = 0
+    resyncs: int = 0
     samples_ms: list[float] = field(default_factory=list)
 
     def on_event(self, client: LeanClient, name: str, args: list, received_at: float) -> None:
+        if name == "sync:resync_required":
+            self.resyncs += 1
         if name != "message:new":
             return
         tag, run, sent_at = _parse_body(args[0]["message"].get("body"))
@@ -58,15 +61,17 @@ class Outcome:
     expected: int
     received: int
     ack_errors: list = field(default_factory=list)
-
-    @property
-    def lost(self) -> int:
-        return self.expected - self.received
+    resyncs: int = 0
+    disconnected: int = 0
 
     def problems(self) -> str:
         said = []
-        if self.lost:
-            said.append(f"{self.lost} of {self.expected} deliveries missing")
+        if self.received < self.expected:
+            said.append(f"{self.expected - self.received} of {self.expected} deliveries missing")
+        if self.received > self.expected:
+            said.append(f"{self.received - self.expected} deliveries more than sent (duplicates)")
+        if self.resyncs or self.disconnected:
+            said.append(f"{self.resyncs} sync:resync_required, {self.disconnected} sockets disconnected")
         if self.ack_errors:
             said.append(f"{len(self.ack_errors)} error acks, first {self.ack_errors[0]}")
         return "; ".join(said)
@@ -84,7 +89,7 @@ async def fan_out(recorder: Recorder, clients: list[LeanClient], rooms: list[str
     """Send `rate` messages a second for `duration_s`, each from the next room's next member."""
     members = _members(clients, rooms)
     order = list(members)
-    recorder.run, recorder.received, recorder.samples_ms = run, 0, []
+    recorder.run, recorder.received, recorder.resyncs, recorder.samples_ms = run, 0, 0, []
     acks = Acks()
     start = time.perf_counter()
     recorder.measure_from = start + plan.warmup_s
@@ -97,7 +102,7 @@ async def fan_out(recorder: Recorder, clients: list[LeanClient], rooms: list[str
         expected += len(members[room])
     await _drain(lambda: recorder.received >= expected and acks.answered >= total, plan.drain_s)
     return Outcome(Latency.of(recorder.samples_ms), Latency.of(acks.samples_ms), total, expected,
-                   recorder.received, acks.errors)
+                   recorder.received, acks.errors, recorder.resyncs, sum(c.closed.is_set() for c in clients))
 
 
 def _members(clients: list[LeanClient], rooms: list[str]) -> dict[str, list[LeanClient]]:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import sio_frames as frames  # noqa: E402
 from sio_client import LeanClient, close_all, connect_all, socket_url  # noqa: E402
-from socket_load import Plan, Recorder, fan_out  # noqa: E402
+from socket_load import Outcome, Plan, Recorder, fan_out  # noqa: E402
 from socket_servers import BenchError, floor, require_gateway  # noqa: E402
 
 
@@ -121,3 +121,13 @@ def test_a_server_without_the_gateway_stops_the_bench(tmp_path):
         server.shutdown()
         server.server_close()
 
+
+
+def test_an_outcome_names_missing_and_duplicated_deliveries_and_resyncs():
+    latency = frames.Latency.of([1.0])
+    outcome = lambda received, **more: Outcome(latency, latency, 10, 100, received, **more)  # noqa: E731
+    assert outcome(100).problems() == ""
+    assert outcome(97).problems() == "3 of 100 deliveries missing"
+    assert outcome(103).problems() == "3 deliveries more than sent (duplicates)"
+    assert "2 sync:resync_required, 1 sockets disconnected" in outcome(100, resyncs=2, disconnected=1).problems()
+    assert "1 error acks" in outcome(100, ack_errors=[{"ok": False}]).problems()
