@@ -40,7 +40,7 @@ async def mass_reconnect(base: str, auths: list[dict], expected: list[list[str] 
     storm = Latency.of([(at - started) * 1000 for at in done_at])
     print(f"  {len(clients)} reconnecting at once: all at sync:done after {storm.max_ms / 1000:.2f} s "
           f"(p50 {storm.p50_ms / 1000:.2f} s, p99 {storm.p99_ms / 1000:.2f} s); each replay whole and in order")
-    print(f"  a connected socket's acks meanwhile: {acks.line("acks")}")
+    print(f"  a connected socket's acks meanwhile: {acks.line('acks')}")
     return storm, acks
 
 

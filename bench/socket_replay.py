@@ -82,8 +82,19 @@ async def fill(base: str, writers: list[Person], room: str, count: int) -> int:
         await asyncio.gather(*(one(n) for n in range(count)))
     finally:
         await close_all(clients)
-    print(f"  filled {count} messages over sockets in {time.perf_counter() - started:.1f} s")
+    if count > 1:
+        print(f"  filled {count} messages over sockets in {time.perf_counter() - started:.1f} s")
     return last[0]
+
+
+async def caught_up(base: str, person: Person, room: str, position: int) -> None:
+    """Until the read models have processed `position`: the replay is timed, not the projection's lag."""
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=person.auth) as http:
+        for _ in range(60):
+            answer = await http.get(f"/api/rooms/{room}/messages", params={"min_position": position, "limit": 1})
+            if answer.status_code == 200:
+                return
+    raise BenchError(f"the read models did not reach position {position}")
 
 
 async def hubbub_replay(args) -> tuple[float, Latency, Latency]:
@@ -93,7 +104,8 @@ async def hubbub_replay(args) -> tuple[float, Latency, Latency]:
             reader, writers, others = people[0], people[1:5], people[5:]
             room = await room_of(served.base, [reader, *writers], "replayed")
             since = await fill(served.base, writers, room, 1)
-            await fill(served.base, writers, room, args.events)
+            last = await fill(served.base, writers, room, args.events)
+            await caught_up(served.base, reader, room, last)
             rate = await replay_rate(served.base, {"token": reader.token, "since": since}, args.events)
             print(f"  replay of {args.events} events: {rate:,.0f} events/s")
             auths, expected = await missed_by_room(served.base, others, args.missed)
