@@ -35,6 +35,7 @@ class LeanClient:
         self.on_event = on_event or _keep
         self.events: list[tuple[str, list, float]] = []
         self.sid: str | None = None
+        self.ping_interval_s = 0.0
         self.closed = asyncio.Event()
         self._ws: ClientConnection | None = None
         self._acks: dict[int, Callable[[list], None]] = {}
@@ -54,7 +55,7 @@ class LeanClient:
         self._reader = asyncio.create_task(self._read())
 
     async def _handshake(self, auth: dict | None) -> None:
-        frames.decode_open(await self._ws.recv())
+        self.ping_interval_s = frames.decode_open(await self._ws.recv()).get("pingInterval", 0) / 1000
         await self._ws.send(frames.connect_frame(auth))
         while (frame := await self._ws.recv()) == frames.EIO_PING:
             await self._ws.send(frames.PONG)

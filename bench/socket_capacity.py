@@ -17,7 +17,7 @@ import asyncio
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sio_client import LeanClient, close_all
 from sio_frames import Latency
@@ -36,6 +36,9 @@ class Held:
     server_cpu_s: float = 0.0
     generator_cpu_s: float = 0.0
     failure: str = ""
+    step_cpu_ms: list[float] = field(default_factory=list)  # the server's CPU a socket, step by step
+    idle_busy: float = 0.0  # the share of a core the server used holding them
+    ping_interval_s: float = 0.0
 
 
 async def open_steps(pid: int, base: str, auths: list[dict], step: int) -> tuple[list[LeanClient], Held]:
@@ -51,14 +54,16 @@ async def open_steps(pid: int, base: str, auths: list[dict], step: int) -> tuple
         spent = time.perf_counter() - before[0], cpu_s(pid) - before[1], own_cpu_s() - before[2]
         held.seconds, held.server_cpu_s, held.generator_cpu_s = (
             held.seconds + spent[0], held.server_cpu_s + spent[1], held.generator_cpu_s + spent[2])
+        held.step_cpu_ms.append(spent[1] / len(auths[start:start + step]) * 1000)
         print(f"  {len(clients):>6} sockets  +{len(auths[start:start + step])} in {spent[0]:5.2f} s "
               f"({len(auths[start:start + step]) / spent[0]:5.0f}/s)  server RSS {rss_kib(pid) / 1024:6.0f} MB  "
               f"cpu: server {spent[1]:.2f} s, load generator {spent[2]:.2f} s")
     held.sockets = len(clients)
+    held.ping_interval_s = clients[0].ping_interval_s if clients else 0.0
     return clients, held
 
 
-async def hold(pid: int, clients: list[LeanClient], probe: LeanClient, room: str, seconds: float) -> Latency:
+async def hold(pid: int, clients: list[LeanClient], probe: LeanClient, room: str, seconds: float, held: Held) -> None:
     """Keep the sockets through at least one ping cycle, timing a message:send ack every 0.2 s."""
     answers, started, cpu_before = [], time.perf_counter(), cpu_s(pid)
     while time.perf_counter() - started < seconds:
@@ -69,10 +74,9 @@ async def hold(pid: int, clients: list[LeanClient], probe: LeanClient, room: str
         answers.append((time.perf_counter() - sent) * 1000)
         await asyncio.sleep(0.2)
     alive = sum(not client.closed.is_set() for client in clients)
-    busy = (cpu_s(pid) - cpu_before) / (time.perf_counter() - started)
-    print(f"  held {seconds:g} s: {alive} of {len(clients)} still connected; server busy {busy * 100:.0f}% of a core "
-          f"idling; probe acks {Latency.of(answers).line().split('   (')[0]}")
-    return Latency.of(answers)
+    held.idle_busy = (cpu_s(pid) - cpu_before) / (time.perf_counter() - started)
+    print(f"  held {seconds:g} s: {alive} of {len(clients)} still connected; server busy {held.idle_busy * 100:.0f}% "
+          f"of a core idling; probe acks {Latency.of(answers).line('acks')}")
 
 
 def what_binds(held: Held, wanted: int, fd_limit: int, pid: int) -> None:
@@ -90,8 +94,11 @@ def what_binds(held: Held, wanted: int, fd_limit: int, pid: int) -> None:
     elif fds > 0.9 * fd_limit:
         print("  binds first: file descriptors")
     else:
-        print(f"  binds first: CPU on the shared cores ({wanted} sockets held; file descriptors at "
-              f"{fds / fd_limit * 100:.0f}% of the limit)")
+        pings = held.sockets / held.ping_interval_s if held.ping_interval_s else 0
+        print(f"  binds first: CPU, not file descriptors ({fds / fd_limit * 100:.0f}% of the limit at {wanted} "
+              f"sockets): a connect cost the server {held.step_cpu_ms[0]:.2f} ms of CPU in the first step and "
+              f"{held.step_cpu_ms[-1]:.2f} ms in the last; held idle, {pings:.0f} Engine.IO pings a second "
+              f"kept it {held.idle_busy * 100:.0f}% busy")
 
 
 async def measure(name: str, pid: int, base: str, auths: list[dict], probe_auth: dict, room: str, args) -> None:
@@ -99,7 +106,7 @@ async def measure(name: str, pid: int, base: str, auths: list[dict], probe_auth:
     clients, held = await open_steps(pid, base, auths, args.step)
     probe = (await connect([base], [probe_auth], Recorder()))[0]
     try:
-        await hold(pid, clients, probe, room, args.hold)
+        await hold(pid, clients, probe, room, args.hold, held)
         what_binds(held, args.sockets, args.fd_limit, pid)
     finally:
         await close_all([*clients, probe])
