@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sio_client import LeanClient, close_all
 from sio_frames import Latency
-from socket_load import Recorder, connect
+from socket_load import Recorder, connect, probe_ack_ms
 from socket_people import room_of, rooms_of, sign_in
 from socket_servers import (BenchError, add_server_options, cpu_s, floor, hubbub, own_cpu_s, raise_fd_limit,
                             rss_kib, server_options)
@@ -67,11 +67,7 @@ async def hold(pid: int, clients: list[LeanClient], probe: LeanClient, room: str
     """Keep the sockets through at least one ping cycle, timing a message:send ack every 0.2 s."""
     answers, started, cpu_before = [], time.perf_counter(), cpu_s(pid)
     while time.perf_counter() - started < seconds:
-        sent = time.perf_counter()
-        answer = await probe.call("message:send", {"room_id": room, "body": "probe", "client_msg_id": os.urandom(8).hex()})
-        if not (isinstance(answer, dict) and answer.get("ok")):
-            raise BenchError(f"the probe's send was answered {answer!r}")
-        answers.append((time.perf_counter() - sent) * 1000)
+        answers.append(await probe_ack_ms(probe, room))
         await asyncio.sleep(0.2)
     alive = sum(not client.closed.is_set() for client in clients)
     held.idle_busy = (cpu_s(pid) - cpu_before) / (time.perf_counter() - started)

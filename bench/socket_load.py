@@ -158,3 +158,13 @@ async def prove_delivery(recorder: Recorder, clients: list[LeanClient], rooms: l
     if errors or recorder.received < len(members[room]):
         raise BenchError(f"a message sent over a socket reached {recorder.received} of the room's "
                          f"{len(members[room])} members within {timeout_s} s (ack errors: {errors[:1]})")
+
+
+async def probe_ack_ms(probe: LeanClient, room: str) -> float:
+    """Milliseconds from a message:send to its ack: how fast the server answers a socket."""
+    sent = time.perf_counter()
+    payload = {"room_id": room, "body": "probe", "client_msg_id": str(uuid.uuid4())}
+    answer = await probe.call("message:send", payload, timeout=60)
+    if not (isinstance(answer, dict) and answer.get("ok")):
+        raise BenchError(f"the probe's send was answered {answer!r}")
+    return (time.perf_counter() - sent) * 1000

@@ -5,11 +5,11 @@ server kept answering a socket that was already connected."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 from sio_client import LeanClient, close_all, connect_all
 from sio_frames import Latency
+from socket_load import probe_ack_ms
 from socket_servers import BenchError
 
 PROBE_EVERY_S = 0.1
@@ -71,11 +71,6 @@ def _check_replay(n: int, client: LeanClient, expected: list[str] | int) -> None
 async def _probe(probe: LeanClient, room: str, stop: asyncio.Event) -> Latency:
     answers = []
     while not stop.is_set():
-        sent = time.perf_counter()
-        answer = await probe.call("message:send", {"room_id": room, "body": "probe", "client_msg_id": os.urandom(8).hex()},
-                                  timeout=60)
-        if not (isinstance(answer, dict) and answer.get("ok")):
-            raise BenchError(f"the probe's send was answered {answer!r}")
-        answers.append((time.perf_counter() - sent) * 1000)
+        answers.append(await probe_ack_ms(probe, room))
         await asyncio.sleep(PROBE_EVERY_S)
     return Latency.of(answers)
