@@ -7,6 +7,8 @@ A client joins a room by `auth: {room}`, the `room` query parameter, or a `join 
 `message:send {room_id, body, client_msg_id}` is acknowledged as hubbub acknowledges it and
 emitted as `message:new` to the room (the sender included). `auth: {replay: N}` emits N
 `message:new` events to that socket, then `sync:done`: the transport's own replay rate.
+With --redis-url, emits go through python-socketio's AsyncRedisManager on --channel, so several
+floor processes serve one set of rooms, as several hubbub processes do.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from datetime import datetime, timezone
 import socketio
 
 
-def floor_app() -> socketio.ASGIApp:
+def floor_app(redis_url: str = "", channel: str = "socketio") -> socketio.ASGIApp:
+    manager = socketio.AsyncRedisManager(redis_url, channel=channel) if redis_url else None
     # always_connect: the CONNECT packet goes out before the handler runs, so what the handler
     # emits (a replay) follows it, as hubbub's replay follows its connect.
-    sio = socketio.AsyncServer(async_mode="asgi", always_connect=True, cors_allowed_origins="*")
+    sio = socketio.AsyncServer(async_mode="asgi", always_connect=True, cors_allowed_origins="*",
+                               client_manager=manager)
     positions = itertools.count(1)
 
     @sio.event
@@ -79,9 +83,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--redis-url", default="", help="share rooms with other floor processes through Redis")
+    parser.add_argument("--channel", default="socketio", help="the Redis pub/sub channel, one per set of floors")
     options = parser.parse_args()
     # The options `hubbub serve` passes to uvicorn, less its logging setup.
-    uvicorn.run(floor_app(), host=options.host, port=options.port, log_level="warning", access_log=False)
+    uvicorn.run(floor_app(options.redis_url, options.channel), host=options.host, port=options.port,
+                log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -78,11 +79,22 @@ def hubbub_env(data_dir: str, extra: dict[str, str]) -> dict[str, str]:
 
 @contextmanager
 def floor() -> Iterator[Served]:
-    port = free_port()
-    command = [sys.executable, str(BENCH / "socket_floor.py"), "--port", str(port)]
-    with _process(command, dict(os.environ), f"http://127.0.0.1:{port}", "/socket.io/?EIO=4&transport=polling",
-                  Path(os.devnull)) as served:
+    with floors() as (served,):
         yield served
+
+
+@contextmanager
+def floors(processes: int = 1, redis_url: str = "") -> Iterator[list[Served]]:
+    """Floor processes, sharing rooms through Redis (a channel of their own) when there are several."""
+    channel = ["--redis-url", redis_url, "--channel", f"bench-floor-{uuid.uuid4()}"] if redis_url else []
+    with ExitStack() as stack:
+        servers = []
+        for _ in range(processes):
+            port = free_port()
+            command = [sys.executable, str(BENCH / "socket_floor.py"), "--port", str(port), *channel]
+            servers.append(stack.enter_context(_process(command, dict(os.environ), f"http://127.0.0.1:{port}",
+                                                        "/socket.io/?EIO=4&transport=polling", Path(os.devnull))))
+        yield servers
 
 
 @contextmanager
