@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_serve_smoke import serving
+from tests.polling import wait_until
 from tests.services import in_ci
 
 JS = Path(__file__).resolve().parents[1] / "js"
@@ -36,6 +37,8 @@ def test_the_official_javascript_client_connects_sends_receives_and_replays(tmp_
     node = require_js_client()
     with serving(tmp_path, **GENEROUS) as (base, _, log_path):
         with httpx.Client(base_url=base, timeout=30) as http:
+            # Ready once the log's followers caught up: a socket's first events come from them.
+            wait_until(lambda: http.get("/ready").status_code == 200, timeout=60, every=0.1)
             env = _people_and_room(http)
         result = subprocess.run([node, "--test", "--test-reporter=spec", str(JS / "gateway.test.mjs")],
                                 cwd=JS, env={**os.environ, "HUBBUB_URL": base, **env},
