@@ -23,8 +23,8 @@ from sio_client import LeanClient, close_all
 from sio_frames import Latency
 from socket_load import Recorder, connect, probe_ack_ms
 from socket_people import room_of, rooms_of, sign_in
-from socket_servers import (BenchError, add_server_options, cpu_s, floor, hubbub, own_cpu_s, raise_fd_limit,
-                            rss_kib, server_options)
+from socket_servers import (BenchError, add_server_options, cpu_s, floor, hubbub, machine_load, own_cpu_s,
+                            raise_fd_limit, rss_kib, server_options)
 
 CORES = os.cpu_count() or 1
 
@@ -84,7 +84,7 @@ def what_binds(held: Held, wanted: int, fd_limit: int, pid: int) -> None:
           f"load generator {held.generator_cpu_s:.1f} s of CPU "
           f"({held.server_cpu_s / max(held.sockets, 1) * 1000:.2f} and "
           f"{held.generator_cpu_s / max(held.sockets, 1) * 1000:.2f} ms a socket)")
-    print(f"  load average {os.getloadavg()[0]:.2f} on {CORES} cores (other processes on the machine included)")
+    print(f"  {machine_load()}")
     if held.failure:
         print(f"  binds first: {held.failure}")
     elif fds > 0.9 * fd_limit:

@@ -22,7 +22,7 @@ from sio_frames import ratio
 from socket_load import Outcome, Plan, Recorder, connect, fan_out, prove_delivery
 from socket_people import room_of, rooms_of, sign_in
 from socket_servers import (add_server_options, cpu_s, floors, hubbub, own_cpu_s, raise_fd_limit,
-                            redis_url_or_reason, server_options)
+                            machine_load, redis_url_or_reason, server_options)
 
 TARGET_P99_MS = 50.0
 
@@ -148,12 +148,13 @@ async def amain(args) -> int:
     recorder = Recorder()
     print(f"fan-out: {args.clients} clients in rooms of {args.room_size} at {args.rate:g} msg/s, "
           f"and one room of {args.clients} at {args.big_rate:g} msg/s; {args.duration:g} s each "
-          f"(the first 2 s untimed)")
+          f"(the first 2 s untimed); {machine_load()}")
     redis_url, reason = redis_url_or_reason(args.no_redis)
     if reason:
         print(f"two processes + Redis: skipped ({reason})")
     floor_outcomes = await floor_runs(args, recorder, redis_url)
     hubbub_outcomes = await hubbub_runs(args, recorder, redis_url)
+    print(machine_load())
     return 0 if summary(floor_outcomes, hubbub_outcomes) else 1
 
 

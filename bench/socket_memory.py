@@ -19,7 +19,8 @@ import tempfile
 from sio_client import close_all
 from socket_load import Recorder, connect
 from socket_people import rooms_of, sign_in
-from socket_servers import add_server_options, floor, hubbub, raise_fd_limit, rss_kib, server_options
+from socket_servers import (add_server_options, floor, hubbub, machine_load, raise_fd_limit, rss_kib,
+                            server_options)
 
 TARGET_MB_PER_1000 = 50.0
 TARGET_RATIO = 1.2
@@ -74,11 +75,13 @@ def report(floor_mb: dict[int, float], hubbub_mb: dict[int, float]) -> bool:
 
 async def amain(args) -> int:
     raise_fd_limit()
-    print(f"idle memory, permessage-deflate {'on' if args.deflate else 'off'}, rooms of {args.room_size}")
+    print(f"idle memory, permessage-deflate {'on' if args.deflate else 'off'}, rooms of {args.room_size}; "
+          f"{machine_load()}")
     print("floor (python-socketio):")
     floor_mb = await floor_growth(args)
     print("hubbub (1 process):")
     hubbub_mb = await hubbub_growth(args)
+    print(machine_load())
     return 0 if report(floor_mb, hubbub_mb) else 1
 
 

@@ -28,7 +28,8 @@ from sio_frames import Latency
 from socket_load import Recorder, connect
 from socket_people import Person, room_of, rooms_of, sign_in
 from socket_reconnect import mass_reconnect
-from socket_servers import BenchError, add_server_options, floor, hubbub, raise_fd_limit, server_options
+from socket_servers import (BenchError, add_server_options, floor, hubbub, machine_load, raise_fd_limit,
+                            server_options)
 
 FILL_IN_FLIGHT = 64
 
@@ -146,10 +147,12 @@ async def floor_replay(args) -> tuple[float, Latency, Latency]:
 
 async def amain(args) -> int:
     raise_fd_limit()
+    print(f"replay; {machine_load()}")
     print("floor (python-socketio, events emitted from memory):")
     floor_figures = await floor_replay(args)
     print("hubbub (1 process):")
     hubbub_figures = await hubbub_replay(args)
+    print(machine_load())
     print(f"replay: hubbub {hubbub_figures[0]:,.0f} events/s vs floor {floor_figures[0]:,.0f} "
           f"({hubbub_figures[0] / floor_figures[0]:.2f} of the floor)")
     print(f"{args.clients} reconnecting at once, all at sync:done: hubbub {hubbub_figures[1].max_ms / 1000:.2f} s "

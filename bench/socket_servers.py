@@ -172,6 +172,11 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_load() -> str:
+    """Other processes share the cores: a figure measured on a busy machine says so."""
+    return f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def own_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
