@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 
 from sio_client import close_all
@@ -35,13 +36,15 @@ async def growth(pid: int, base: str, auths: list[dict], counts: list[int], defl
     await close_all(warm)
     await asyncio.sleep(SETTLE_S)
     baseline, held, figures = rss_kib(pid), [], {}
+    own_baseline = rss_kib(os.getpid())
     for count in counts:
         held += await connect([base], auths[len(held):count], recorder, deflate=deflate)
         await asyncio.sleep(SETTLE_S)
         grown_kib = rss_kib(pid) - baseline
         figures[count] = grown_kib / 1024 / count * 1000
         print(f"  {count:>6} sockets: RSS +{grown_kib / 1024:.1f} MB over the baseline {baseline / 1024:.0f} MB"
-              f" = {figures[count]:.1f} MB per 1,000 ({grown_kib / count:.1f} KiB a socket)")
+              f" = {figures[count]:.1f} MB per 1,000 ({grown_kib / count:.1f} KiB a socket; the load generator's "
+              f"{(rss_kib(os.getpid()) - own_baseline) / count:.1f} KiB)")
     await close_all(held)
     return figures
 
