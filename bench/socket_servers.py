@@ -167,9 +167,32 @@ def rss_kib(pid: int) -> int:
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds a process and its descendants (hubbub's background host) have
+    used so far."""
+    stats = _process_stats()
+    children: dict[int, list[int]] = {}
+    for process, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(process)
+    family, ticks = [pid], 0
+    while family:
+        process = family.pop()
+        ticks += stats.get(process, (0, 0))[1]
+        family += children.get(process, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_stats() -> dict[int, tuple[int, int]]:
+    """Every live process: its parent and the CPU ticks it has used."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return stats
 
 
 def machine_load() -> str:
