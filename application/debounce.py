@@ -7,7 +7,9 @@ A key's window opens at its first call. With `leading`, that call fires at once.
 call in the window is merged (`merge(previous, value)`, default: keep the last) into one
 pending value, which fires when the window closes: `wait_s` after the last call (the quiet
 period), and never later than `max_wait_s` after the first (the ceiling). A window with
-nothing pending closes without firing.
+nothing pending closes without firing. With `leading`, a trailing fire opens an empty window at
+once, so that a call right after it waits for its own trailing edge instead of firing as a new
+leading one: leading fires of one key are then at least `wait_s` apart (a throttle).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class Debouncer(Generic[K]):
             fire = self._close(key, "trailing")
             if fire is not None:
                 fires.append(fire)
+                self._cool_down(key, now)
         return fires
 
     def next_due(self) -> float | None:
@@ -137,6 +140,11 @@ class Debouncer(Generic[K]):
         """Drops a key's stats (its window must be closed): keeps a long-lived engine small."""
         if key not in self._windows:
             self._stats.pop(key, None)
+
+    def _cool_down(self, key: K, now: float) -> None:
+        if self.policy.leading:
+            window = self._windows[key] = _Window(opened_at=now, last_at=now)
+            self._schedule(key, self._deadline(window))
 
     def _absorb(self, window: _Window, value: Any, now: float) -> None:
         if window.pending:

@@ -34,6 +34,17 @@ def test_leading_edge_fires_at_once_and_a_lone_call_fires_nothing_more():
     assert driven.advance(5) == [] and not d.active("k")
 
 
+def test_with_a_leading_edge_fires_stay_a_wait_apart():
+    d, driven, clock = engine(Policy(wait_s=1.0, max_wait_s=1.0, leading=True), merge=max)
+    for i in range(100):  # a scroll burst: a mark every 20 ms for 2 s
+        driven.record(d.call("k", i))
+        driven.advance(0.02)
+    driven.advance(10)
+    times = [t for t, _ in driven.fired]
+    assert len(times) == 3 and driven.fired[-1][1].value == 99
+    assert all(b - a >= 1.0 - 1e-9 for a, b in zip(times, times[1:]))
+
+
 def test_the_max_wait_ceiling_fires_however_busy_the_key():
     d, driven, clock = engine(Policy(wait_s=1.0, max_wait_s=3.0), merge=max)
     start, fires = clock.now, []
@@ -91,6 +102,8 @@ def test_invariants_hold_for_any_call_sequence(policy: Policy, ops: list[tuple])
             _cancelled_never_fires(d, driven, op[1], cancelled_pending)
     driven.advance(1_000)
     _check_totals(d, driven, policy, calls, cancelled_pending)
+    if policy.leading and policy.max_wait_s == policy.wait_s and all(op[0] in ("call", "advance") for op in ops):
+        _fires_stay_a_wait_apart(driven, policy)
 
 
 def _flush_fires_exactly_once(d: Debouncer, driven: Driven, key: str) -> None:
@@ -128,3 +141,9 @@ def _check_totals(d: Debouncer, driven: Driven, policy: Policy, calls: dict, can
             assert at - fire.first_at <= policy.max_wait_s + 1e-9
         if fire.edge == "trailing" and policy.max_wait_s is None:
             assert at - fire.first_at >= policy.wait_s - 1e-9
+
+
+def _fires_stay_a_wait_apart(driven: Driven, policy: Policy) -> None:
+    for key in "abc":
+        times = [at for at, f in driven.fired if f.key == key]
+        assert all(b - a >= policy.wait_s - 1e-9 for a, b in zip(times, times[1:]))
