@@ -14,6 +14,7 @@ from .controllers.auth import AuthController
 from .controllers.messages import MessagesController
 from .controllers.notifications import NotificationsController
 from .controllers.operations import OPERATIONS
+from .controllers.presence import PresenceController
 from .controllers.rooms import RoomsController
 from .controllers.sessions import SessionsController
 from .dependencies import DEPENDENCIES
@@ -27,7 +28,7 @@ from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
-    RoomAnalyticsController, GlobalAnalyticsController,
+    RoomAnalyticsController, GlobalAnalyticsController, PresenceController,
 ]
 
 

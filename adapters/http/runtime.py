@@ -14,6 +14,8 @@ from hubbub.adapters.ratelimit.memory import InProcessCounter
 from hubbub.adapters.ratelimit.policy import TIERS, Counter, Rate, parse_rate
 from hubbub.adapters.ratelimit.redis import RedisCounter
 from hubbub.adapters.settings import Settings
+from hubbub.adapters.signals.hub import Signals
+from hubbub.adapters.signals.wiring import build_signals
 from hubbub.projections.read_models import ProjectedReadModels
 from hubbub.application.services import Services
 from hubbub.application.threads import in_thread, use_query_threads
@@ -32,8 +34,10 @@ class Runtime:
     revocations: SessionRevocations
     live_sessions: LiveSessions
     revocation_watch: RevocationWatch
+    signals: Signals
 
     async def close(self) -> None:
+        await self.signals.close()
         await in_thread(self.revocation_watch.stop)
         await self.counter.close()
         await in_thread(self.read_models.close)
@@ -58,7 +62,9 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
         revocations=revocations,
         live_sessions=live_sessions,
         revocation_watch=watch,
+        signals=build_signals(settings, services, read_models),
     )
+    await runtime.signals.start()
     writer = services.writer
     metrics.watch_log(services.app.head, read_models.lag, lambda: (writer.batches, writer.commands))
     return runtime

@@ -9,14 +9,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hubbub.application.debounce import Debouncer, Fire, Policy
+from hubbub.application.debounce import Clock, Debouncer, Fire, Policy
 
 log = logging.getLogger(__name__)
 OnFire = Callable[[Fire], Awaitable[None] | None]
 
 
-def monotonic_debouncer(policy: Policy, merge: Callable[[Any, Any], Any] | None = None) -> Debouncer:
-    return Debouncer(policy, time.monotonic, **({"merge": merge} if merge else {}))
+def debouncer(policy: Policy, clock: Clock = time.monotonic, merge: Callable[[Any, Any], Any] | None = None) -> Debouncer:
+    return Debouncer(policy, clock, **({"merge": merge} if merge else {}))
 
 
 class DebounceTimer:
@@ -34,7 +34,7 @@ class DebounceTimer:
             await self.deliver(self.engine.due())
             self._woken.clear()
             due = self.engine.next_due()
-            timeout = None if due is None else max(0.0, due - time.monotonic())
+            timeout = None if due is None else max(0.0, due - self.engine.clock())
             try:
                 await asyncio.wait_for(self._woken.wait(), timeout)
             except TimeoutError:

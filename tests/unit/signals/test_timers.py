@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hubbub.adapters.signals.timers import DebounceTimer, monotonic_debouncer
+from hubbub.adapters.signals.timers import DebounceTimer, debouncer
 from hubbub.application.debounce import Policy
 
 
@@ -16,7 +16,7 @@ async def test_the_timer_fires_after_the_quiet_period_and_survives_a_failure():
             raise RuntimeError("boom")
         fired.append(fire.value)
 
-    engine = monotonic_debouncer(Policy(wait_s=0.05), merge=max)
+    engine = debouncer(Policy(wait_s=0.05), merge=max)
     timer = DebounceTimer(engine, on_fire)
     task = asyncio.create_task(timer.run())
     try:
