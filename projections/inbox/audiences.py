@@ -52,8 +52,8 @@ def recipients(event: Any, batch: Batch) -> Iterator[list[str]]:
     yield from pages(batch.store, audience_of(event))
 
 
-def pages(view: StoredVersion, audience: str, page: int = PAGE) -> Iterator[list[str]]:
-    after = ""
+def pages(view: StoredVersion, audience: str, page: int = PAGE, after: str = "") -> Iterator[list[str]]:
+    """The audience's user ids in order, `page` at a time, starting after the user id `after`."""
     while True:
         found = view.find(MEMBERS, {"audience": audience, "user_id": {"$gt": after}},
                           sort=[("user_id", 1)], limit=page)
