@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS digests (
   digest_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, items TEXT NOT NULL, state TEXT NOT NULL,
   transactional INTEGER NOT NULL, due_at REAL NOT NULL, sent_at REAL);
 CREATE INDEX IF NOT EXISTS digests_by_user ON digests (user_id, state);
-CREATE INDEX IF NOT EXISTS digests_by_state ON digests (state, sent_at);
+CREATE INDEX IF NOT EXISTS digests_by_state ON digests (state, due_at);
 CREATE TABLE IF NOT EXISTS deliveries (
   delivery_id TEXT PRIMARY KEY, digest_id TEXT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL,
   status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, at REAL NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS channels (
 CREATE TABLE IF NOT EXISTS positions (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS handed_over (notification_id TEXT PRIMARY KEY);
 """
-WAITING = ("pending", "socket")  # not yet acknowledged by a socket nor handed to channels
+# A digest is pending (shown to a socket or not: sent_at), then acked, external (handed to channels) or dropped.
 
 
 class Outbox:
@@ -89,23 +89,27 @@ class Outbox:
         return found
 
     # Delivery to sockets.
-    def waiting(self, user_id: str | None = None) -> list[dict[str, Any]]:
-        where, args = "state IN ('pending', 'socket')", []
-        if user_id is not None:
-            where, args = where + " AND user_id = ?", [user_id]
+    def waiting(self) -> list[dict[str, Any]]:
+        """Digests neither acknowledged by a socket nor handed to channels yet."""
         with self._db() as db:
-            rows = db.execute(f"SELECT * FROM digests WHERE {where} ORDER BY due_at, digest_id", args).fetchall()
+            rows = db.execute("SELECT * FROM digests WHERE state = 'pending' ORDER BY due_at, digest_id").fetchall()
+        return [_digest_row(r) for r in rows]
+
+    def unacked(self, user_id: str) -> list[dict[str, Any]]:
+        """What a reconnecting socket is shown: every digest of the user not acknowledged yet."""
+        with self._db() as db:
+            rows = db.execute("SELECT * FROM digests WHERE user_id = ? AND state IN ('pending', 'external')"
+                              " ORDER BY due_at, digest_id", (user_id,)).fetchall()
         return [_digest_row(r) for r in rows]
 
     def shown(self, digest_id: str, now: float) -> None:
         with self._db() as db:
-            db.execute("UPDATE digests SET state = 'socket', sent_at = COALESCE(sent_at, ?)"
-                       " WHERE digest_id = ? AND state IN ('pending', 'socket')", (now, digest_id))
+            db.execute("UPDATE digests SET sent_at = COALESCE(sent_at, ?) WHERE digest_id = ?", (now, digest_id))
 
     def acked(self, user_id: str, digest_id: str) -> bool:
         with self._db() as db:
             done = db.execute("UPDATE digests SET state = 'acked' WHERE digest_id = ? AND user_id = ?"
-                              " AND state IN ('pending', 'socket')", (digest_id, user_id))
+                              " AND state IN ('pending', 'external')", (digest_id, user_id))
         return done.rowcount == 1
 
     def dropped(self, digest_id: str) -> None:
@@ -115,8 +119,8 @@ class Outbox:
     def to_channels(self, digest_id: str, deliveries: list[dict[str, Any]], now: float) -> bool:
         """Hands a waiting digest to its channels, once: False when it was acked or handed over before."""
         with self._db() as db:
-            moved = db.execute("UPDATE digests SET state = 'external' WHERE digest_id = ?"
-                               " AND state IN ('pending', 'socket')", (digest_id,))
+            moved = db.execute("UPDATE digests SET state = 'external' WHERE digest_id = ? AND state = 'pending'",
+                               (digest_id,))
             if moved.rowcount != 1:
                 return False
             db.executemany(
