@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the projectors run: see PROJECTION_MODES
+    delivery_broker_url: str = ""  # redis://, amqp:// or nats://; empty: HUBBUB_REDIS_URL, else in process
+    smtp_url: str = ""
+    webhook_allow_private: bool = False
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -119,6 +122,15 @@ def _check(settings: Settings) -> None:
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
     check_projections(settings)
+    _check_notifications(settings)
+
+
+def _check_notifications(settings: Settings) -> None:
+    broker = settings.delivery_broker_url
+    if broker and not broker.startswith(("redis://", "rediss://", "amqp://", "amqps://", "nats://", "tls://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}DELIVERY_BROKER_URL must be redis://, amqp:// or nats://")
+    if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}SMTP_URL must be smtp://host[:port] or smtps://…")
 
 
 def check_projections(settings: Settings) -> None:

@@ -82,6 +82,11 @@ def digest_id(user_id: str, first_notification_id: str) -> str:
     return str(uuid5(NAMESPACE_URL, f"/digests/{user_id}/{first_notification_id}"))
 
 
+def delivery_id(digest: str, channel: str) -> str:
+    """One digest, one channel, one id: how a channel (and the worker) recognises a repeat."""
+    return str(uuid5(NAMESPACE_URL, f"/deliveries/{digest}/{channel}"))
+
+
 class Digests:
     def __init__(self) -> None:
         self.open: dict[str, Digest] = {}  # user → the digest collecting now

@@ -13,6 +13,8 @@ from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
 from hubbub.adapters.ratelimit.memory import InProcessCounter
 from hubbub.adapters.ratelimit.policy import TIERS, Counter, Rate, parse_rate
 from hubbub.adapters.ratelimit.redis import RedisCounter
+from hubbub.adapters.notifications.host import outbox_of
+from hubbub.adapters.notifications.outbox import Outbox
 from hubbub.adapters.settings import Settings
 from hubbub.adapters.signals.hub import Signals
 from hubbub.adapters.signals.wiring import build_signals
@@ -35,9 +37,11 @@ class Runtime:
     live_sessions: LiveSessions
     revocation_watch: RevocationWatch
     signals: Signals
+    outbox: Outbox  # notification deliveries and channels (the background host delivers)
 
     async def close(self) -> None:
         await self.signals.close()
+        await in_thread(self.outbox.close)
         await in_thread(self.revocation_watch.stop)
         await self.counter.close()
         await in_thread(self.read_models.close)
@@ -63,6 +67,7 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
         live_sessions=live_sessions,
         revocation_watch=watch,
         signals=build_signals(settings, services, read_models),
+        outbox=await in_thread(outbox_of, settings),
     )
     await runtime.signals.start()
     writer = services.writer

@@ -15,8 +15,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
+from hubbub.application.digests import delivery_id
 from hubbub.application.read_models import ReadModels
 from hubbub.application.threads import in_thread
 
@@ -25,10 +26,6 @@ from .outbox import Outbox
 log = logging.getLogger(__name__)
 ACK_TIMEOUT_S = 30.0
 Publish = Callable[[dict[str, Any]], Awaitable[None]]  # hands a delivery job to the pipeline
-
-
-def delivery_id(digest_id: str, channel: str) -> str:
-    return str(uuid5(NAMESPACE_URL, f"/deliveries/{digest_id}/{channel}"))
 
 
 class LiveItems:

@@ -41,6 +41,7 @@ class DigestEngine:
 
     def consume(self, events: Sequence[Any], up_to: int) -> None:
         """Blocking: reads the read models and the outbox. Call it from a thread."""
+        self.source.wait_for(up_to)
         with self._lock:
             for logged in events:
                 if logged.position <= self.read_up_to:

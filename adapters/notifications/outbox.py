@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hubbub.application.digests import Digest
+from hubbub.application.digests import Digest, delivery_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS digests (
@@ -26,7 +26,7 @@ CREATE INDEX IF NOT EXISTS digests_by_state ON digests (state, due_at);
 CREATE TABLE IF NOT EXISTS deliveries (
   delivery_id TEXT PRIMARY KEY, digest_id TEXT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL,
   status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, at REAL NOT NULL,
-  notification_ids TEXT NOT NULL);
+  notification_ids TEXT NOT NULL, job TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_user ON deliveries (user_id, status, at);
 CREATE TABLE IF NOT EXISTS channels (
   user_id TEXT NOT NULL, channel TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (user_id, channel));
@@ -125,9 +125,9 @@ class Outbox:
                 return False
             db.executemany(
                 "INSERT OR IGNORE INTO deliveries (delivery_id, digest_id, user_id, channel, status, at,"
-                " notification_ids) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                [(d["delivery_id"], digest_id, d["user_id"], d["channel"], now, json.dumps(d["notification_ids"]))
-                 for d in deliveries])
+                " notification_ids, job) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                [(d["delivery_id"], digest_id, d["user_id"], d["channel"], now, json.dumps(d["notification_ids"]),
+                  json.dumps(d, default=str)) for d in deliveries])
         return True
 
     # External deliveries.
@@ -143,18 +143,24 @@ class Outbox:
                        (status, error, now, delivery_id))
 
     def deliveries_of(self, user_id: str, status: str | None, limit: int) -> list[dict[str, Any]]:
+        """The user's deliveries, newest first: to channels, and digests shown to their sockets."""
         where, args = "user_id = ?", [user_id]
         if status:
             where, args = where + " AND status = ?", [user_id, status]
         with self._db() as db:
             rows = db.execute(f"SELECT * FROM deliveries WHERE {where} ORDER BY at DESC LIMIT ?",
                               [*args, limit]).fetchall()
-        return [_delivery_row(r) for r in rows]
+            shown = db.execute("SELECT digest_id, items, state, sent_at FROM digests WHERE user_id = ?"
+                               " AND sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT ?", (user_id, limit)).fetchall()
+        found = [_delivery_row(r) for r in rows] + [_socket_delivery(r) for r in shown]
+        found = [d for d in found if not status or d["status"] == status]
+        return sorted(found, key=lambda d: d["at"], reverse=True)[:limit]
 
-    def unfinished_deliveries(self) -> list[dict[str, Any]]:
+    def unfinished_jobs(self) -> list[dict[str, Any]]:
+        """The jobs of deliveries neither delivered nor dead: what a restarted worker publishes again."""
         with self._db() as db:
-            rows = db.execute("SELECT * FROM deliveries WHERE status IN ('pending', 'failed')").fetchall()
-        return [_delivery_row(r) for r in rows]
+            rows = db.execute("SELECT job FROM deliveries WHERE status IN ('pending', 'failed')").fetchall()
+        return [json.loads(r["job"]) for r in rows]
 
     # Channels.
     def set_channel(self, user_id: str, channel: str, config: dict[str, Any]) -> None:
@@ -205,5 +211,12 @@ def _digest_row(row: sqlite3.Row) -> dict[str, Any]:
     return {**dict(row), "items": json.loads(row["items"]), "transactional": bool(row["transactional"])}
 
 
+def _socket_delivery(row: sqlite3.Row) -> dict[str, Any]:
+    return {"delivery_id": delivery_id(row["digest_id"], "socket"), "digest_id": row["digest_id"],
+            "channel": "socket", "status": "acked" if row["state"] == "acked" else "delivered", "attempts": 1,
+            "last_error": None, "at": row["sent_at"], "notification_ids": [i["id"] for i in json.loads(row["items"])]}
+
+
 def _delivery_row(row: sqlite3.Row) -> dict[str, Any]:
-    return {**dict(row), "notification_ids": json.loads(row["notification_ids"])}
+    fields = {k: row[k] for k in row.keys() if k != "job"}
+    return {**fields, "notification_ids": json.loads(row["notification_ids"])}

@@ -25,6 +25,10 @@ class NotificationSource:
     def __init__(self, read_models: ReadModels, page: int = PAGE):
         self.read_models, self.page = read_models, page
 
+    def wait_for(self, position: int, timeout: float = 30.0) -> None:
+        """Blocks until the inbox has processed `position` (the notifications exist by then)."""
+        self.read_models.wait_for(position, timeout)
+
     def items(self, logged: Any) -> Iterator[Item]:
         for user_id in self._candidates(logged):
             doc = self.read_models.notification(UUID(user_id), notification_id(logged.position, user_id))

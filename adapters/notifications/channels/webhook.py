@@ -32,8 +32,14 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def validated_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2048:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= 2048
+        parts.port  # noqa: B018 - raises on a port that is not a number
+        parts.hostname.encode("idna")  # type: ignore[union-attr]
+    except (ValueError, UnicodeError, AttributeError):
+        valid = False
+    if not valid:
         raise InvalidInput("url", "must be an http or https URL")
     return url
 

@@ -59,6 +59,9 @@ def test_a_digest_id_depends_on_the_user_and_its_first_notification_only():
 class ListedSource:
     """Each event's `event` is the list of items it notified."""
 
+    def wait_for(self, position):
+        return None
+
     def items(self, logged):
         return iter(logged.event)
 
