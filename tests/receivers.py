@@ -19,8 +19,8 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                time.sleep(receiver.delay_s)
                 receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                time.sleep(receiver.delay_s)
                 self.send_response(receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()

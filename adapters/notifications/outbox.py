@@ -26,7 +26,7 @@ CREATE INDEX IF NOT EXISTS digests_by_state ON digests (state, due_at);
 CREATE TABLE IF NOT EXISTS deliveries (
   delivery_id TEXT PRIMARY KEY, digest_id TEXT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL,
   status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, at REAL NOT NULL,
-  notification_ids TEXT NOT NULL, job TEXT NOT NULL);
+  notification_ids TEXT NOT NULL, job TEXT NOT NULL, claimed_until REAL);
 CREATE INDEX IF NOT EXISTS deliveries_by_user ON deliveries (user_id, status, at);
 CREATE TABLE IF NOT EXISTS channels (
   user_id TEXT NOT NULL, channel TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (user_id, channel));
@@ -136,10 +136,22 @@ class Outbox:
             row = db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
         return _delivery_row(row) if row else None
 
+    def claim(self, delivery_id: str, now: float, lease_s: float) -> tuple[str, dict[str, Any] | None]:
+        """("claimed", record) when this worker may attempt the delivery for `lease_s`; ("done", None)
+        when it was delivered or is dead; ("busy", None) while another worker's lease runs."""
+        with self._db() as db:
+            row = db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
+            if row is None or row["status"] in ("delivered", "dead"):
+                return "done", None
+            if row["claimed_until"] is not None and row["claimed_until"] > now:
+                return "busy", None
+            db.execute("UPDATE deliveries SET claimed_until = ? WHERE delivery_id = ?", (now + lease_s, delivery_id))
+        return "claimed", _delivery_row(row)
+
     def attempted(self, delivery_id: str, status: str, error: str | None, now: float) -> None:
         with self._db() as db:
-            db.execute("UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, at = ?"
-                       " WHERE delivery_id = ? AND status NOT IN ('delivered', 'dead')",
+            db.execute("UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, at = ?,"
+                       " claimed_until = NULL WHERE delivery_id = ? AND status NOT IN ('delivered', 'dead')",
                        (status, error, now, delivery_id))
 
     def deliveries_of(self, user_id: str, status: str | None, limit: int) -> list[dict[str, Any]]:
@@ -218,5 +230,5 @@ def _socket_delivery(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _delivery_row(row: sqlite3.Row) -> dict[str, Any]:
-    fields = {k: row[k] for k in row.keys() if k != "job"}
+    fields = {k: row[k] for k in row.keys() if k not in ("job", "claimed_until")}
     return {**fields, "notification_ids": json.loads(row["notification_ids"])}
