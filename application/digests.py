@@ -19,7 +19,8 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-DEFAULT_MAX_WAIT_S = 60
+from hubbub.domain.preferences import DEFAULT_MAX_WAIT_S
+
 
 
 @dataclass(frozen=True)
