@@ -137,7 +137,8 @@ class Outbox:
         return _delivery_row(row) if row else None
 
     def claim(self, delivery_id: str, now: float, lease_s: float) -> tuple[str, dict[str, Any] | None]:
-        """("claimed", record) when this worker may attempt the delivery for `lease_s`; ("done", None)
+        """("claimed", record with the channel's config) when this worker may attempt the delivery for
+        `lease_s`; ("done", None)
         when it was delivered or is dead; ("busy", None) while another worker's lease runs."""
         with self._db() as db:
             row = db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
@@ -146,7 +147,9 @@ class Outbox:
             if row["claimed_until"] is not None and row["claimed_until"] > now:
                 return "busy", None
             db.execute("UPDATE deliveries SET claimed_until = ? WHERE delivery_id = ?", (now + lease_s, delivery_id))
-        return "claimed", _delivery_row(row)
+            config = db.execute("SELECT config FROM channels WHERE user_id = ? AND channel = ?",
+                                (row["user_id"], row["channel"])).fetchone()
+        return "claimed", {**_delivery_row(row), "config": json.loads(config["config"]) if config else None}
 
     def attempted(self, delivery_id: str, status: str, error: str | None, now: float) -> None:
         with self._db() as db:

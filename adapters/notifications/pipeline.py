@@ -27,6 +27,7 @@ PRIORITIES = ("transactional", "promotional")
 RABBIT_PRIORITY = {"transactional": 9, "promotional": 1}
 CLAIM_IDLE_MS = 30_000
 GROUP = "hubbub-delivery"
+WORKERS = 8  # jobs one subscriber handles at once (RabbitMQ: its channel's prefetch)
 
 
 class InProcessPipeline:
@@ -162,7 +163,7 @@ class BrokerPipeline:
         from faststream.redis import StreamSub
         group, me = GROUP, f"worker-{os.getpid()}-{id(self)}"
         return [self.broker.subscriber(stream=StreamSub(name, group=group, consumer=me, polling_interval=100),
-                                       ack_policy=policy),
+                                       ack_policy=policy, max_workers=WORKERS),
                 self.broker.subscriber(stream=StreamSub(name, group=group, consumer=f"{me}-claim",
                                                         min_idle_time=self.claim_idle_ms, polling_interval=500),
                                        ack_policy=policy)]
@@ -215,4 +216,4 @@ def _rabbit_queue(prefix: str) -> Any:
 
 def _rabbit_channel() -> Any:
     from faststream.rabbit import Channel
-    return Channel(prefetch_count=8)
+    return Channel(prefetch_count=WORKERS)

@@ -51,8 +51,7 @@ class DeliveryWorker:
         if record is None:
             return "skipped"
 
-        config = (await in_thread(self.outbox.channels_of, job["user_id"])).get(job["channel"])
-        channel = self.channels.get(job["channel"])
+        config, channel = record["config"], self.channels.get(job["channel"])
         try:
             if config is None or channel is None:
                 raise DeliveryFailed(f"the {job['channel']} channel is not configured", permanent=True)
