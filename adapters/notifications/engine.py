@@ -9,23 +9,25 @@ skipped, and the rebuilt digests keep their ids, so nothing goes out twice.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from hubbub.application.digests import Digest, Digests, Prefs
+from hubbub.application.digests import Digest, Digests, Item, Prefs
 from hubbub.projections import topics as t
 
 from .outbox import Outbox
 from .source import TOPICS, NotificationSource
 
+CHUNK = 1_000
 PrefsOf = Callable[[str], dict[str, Any]]  # user id → notification_prefs, for users not seen yet
 
 
 class DigestEngine:
     name = "digests"
-    topics = (*TOPICS, t.ACCOUNT_PREFS_CHANGED)
+    topics = (*TOPICS, t.ACCOUNT_REGISTERED, t.ACCOUNT_PREFS_CHANGED)
 
     def __init__(self, outbox: Outbox, source: NotificationSource, prefs_of: PrefsOf,
                  clock: Callable[[], float] = time.time, on_handed_over: Callable[[list[Digest]], None] | None = None):
@@ -46,7 +48,9 @@ class DigestEngine:
             for logged in events:
                 if logged.position <= self.read_up_to:
                     continue  # read before: its notifications are in a digest here already
-                if logged.topic == t.ACCOUNT_PREFS_CHANGED:
+                if logged.topic == t.ACCOUNT_REGISTERED:
+                    self.prefs[str(logged.originator_id)] = Prefs()
+                elif logged.topic == t.ACCOUNT_PREFS_CHANGED:
                     self.prefs[str(logged.originator_id)] = Prefs.of(logged.event.prefs)
                 else:
                     self._collect(logged)
@@ -56,11 +60,14 @@ class DigestEngine:
     def tick(self) -> list[Digest]:
         """Hands over every digest that is due now; returns them."""
         with self._lock:
-            ready = self.digests.due(self.clock())
-            waiting = self.digests.first_pending_position()
-            restart_at = self.read_up_to if waiting is None else min(self.read_up_to, waiting - 1)
-            if ready or restart_at > self.outbox.position(self.name):
-                self.outbox.hand_over(ready, self.name, restart_at)
+            return self._hand_over()
+
+    def _hand_over(self) -> list[Digest]:
+        ready = self.digests.due(self.clock())
+        waiting = self.digests.first_pending_position()
+        restart_at = self.read_up_to if waiting is None else min(self.read_up_to, waiting - 1)
+        if ready or restart_at > self.outbox.position(self.name):
+            self.outbox.hand_over(ready, self.name, restart_at)
         if ready:
             self.on_handed_over(ready)
         return ready
@@ -69,13 +76,22 @@ class DigestEngine:
         return self.digests.next_due()
 
     def _collect(self, logged: Any) -> None:
-        items = list(self.source.items(logged))
-        seen = self.outbox.handed_over([i.notification_id for i in items])
-        for item in items:
-            if item.notification_id not in seen:
-                self.digests.add(item, self._prefs(item.user_id))
+        """A chunk at a time, handing over as it goes: a broadcast's audience is never all in memory."""
+        for chunk in _chunks(self.source.items(logged), CHUNK):
+            seen = self.outbox.handed_over([i.notification_id for i in chunk])
+            for item in chunk:
+                if item.notification_id not in seen:
+                    self.digests.add(item, self._prefs(item.user_id))
+            if len(self.digests.closed) >= CHUNK:
+                self._hand_over()
 
     def _prefs(self, user_id: str) -> Prefs:
         if user_id not in self.prefs:
             self.prefs[user_id] = Prefs.of(self.prefs_of(user_id))
         return self.prefs[user_id]
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

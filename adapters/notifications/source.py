@@ -17,6 +17,7 @@ from hubbub.application.read_models import ReadModels
 from hubbub.domain.inbox import notification_id
 from hubbub.projections import topics as t
 from hubbub.projections.inbox.audiences import PAGE, audience_of
+from hubbub.projections.inbox.projector import PREVIEW_CHARS
 
 TOPICS = (t.MESSAGE_SENT, t.MESSAGE_EDITED, t.REACTION_ADDED, t.BROADCAST_ANNOUNCED)
 
@@ -30,16 +31,30 @@ class NotificationSource:
         self.read_models.wait_for(position, timeout)
 
     def items(self, logged: Any) -> Iterator[Item]:
+        if logged.topic == t.BROADCAST_ANNOUNCED:
+            yield from self._announced(logged)
+            return
         for user_id in self._candidates(logged):
             doc = self.read_models.notification(UUID(user_id), notification_id(logged.position, user_id))
             if doc is not None:
                 yield _item(doc, user_id, logged)
 
+    def _announced(self, logged: Any) -> Iterator[Item]:
+        """One item per member of the audience, built from the event: the inbox made the same, and
+        the send-time check reads each back anyway."""
+        event, at = logged.event, logged.event.timestamp.timestamp()
+        fields = {"kind": "broadcast", "reasons": ["broadcast"], "room_id": None, "message_id": None,
+                  "actor_id": str(event.actor_id), "preview": event.body[:PREVIEW_CHARS], "title": event.title,
+                  "category": event.category, "priority": event.priority, "position": logged.position,
+                  "created_at": datetime.fromtimestamp(at, UTC).isoformat()}
+        transactional = event.priority == "transactional"
+        for user_id in self._audience(audience_of(event)):
+            yield Item(str(notification_id(logged.position, user_id)), user_id, logged.position, at,
+                       transactional=transactional, fields=fields)
+
     def _candidates(self, logged: Any) -> Iterator[str]:
         event, topic = logged.event, logged.topic
-        if topic == t.BROADCAST_ANNOUNCED:
-            yield from self._audience(audience_of(event))
-        elif topic == t.REACTION_ADDED:
+        if topic == t.REACTION_ADDED:
             yield str(event.author_id)
         elif topic == t.MESSAGE_EDITED:
             yield from (str(m) for m in event.mentions)
