@@ -54,6 +54,9 @@ class Deliverer:
         self._woken = asyncio.Event()
         bus.subscribe(self._heard)
 
+    def close(self) -> None:
+        self.bus.unsubscribe(self._heard)
+
     def wake(self) -> None:
         """Something was handed over: look at the outbox now rather than at the next tick."""
         self._woken.set()
@@ -109,7 +112,7 @@ class Deliverer:
     async def _heard(self, kind: str, payload: dict[str, Any]) -> None:
         if kind == "notification:ack":
             await in_thread(self.outbox.acked, payload["user_id"], payload["id"])
-        elif kind == "presence" and payload["online"]:
+        elif kind == "socket:connected":
             await self.reconnected(payload["user_id"])
 
     async def reconnected(self, user_id: str) -> None:

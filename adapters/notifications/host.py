@@ -67,6 +67,7 @@ class NotificationHost:
         self._tasks = [asyncio.create_task(self.deliverer.run()), asyncio.create_task(self._tick())]
 
     async def close(self) -> None:
+        self.deliverer.close()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -27,8 +27,11 @@ class LocalBus:
     def subscribe(self, handler: Handler) -> None:
         self._handlers.append(handler)
 
+    def unsubscribe(self, handler: Handler) -> None:
+        self._handlers.remove(handler)
+
     async def publish(self, kind: str, payload: dict[str, Any]) -> None:
-        for handler in self._handlers:
+        for handler in list(self._handlers):
             await _handled(handler, kind, payload)
 
     async def start(self) -> None:
@@ -49,6 +52,9 @@ class RedisBus:
 
     def subscribe(self, handler: Handler) -> None:
         self._handlers.append(handler)
+
+    def unsubscribe(self, handler: Handler) -> None:
+        self._handlers.remove(handler)
 
     async def publish(self, kind: str, payload: dict[str, Any]) -> None:
         await self.redis.publish(self.channel, msgspec.json.encode({"kind": kind, "payload": payload}))
@@ -72,7 +78,7 @@ class RedisBus:
         try:
             async for message in pubsub.listen():
                 signal = msgspec.json.decode(message["data"])
-                for handler in self._handlers:
+                for handler in list(self._handlers):
                     await _handled(handler, signal["kind"], signal["payload"])
         finally:
             await pubsub.aclose()

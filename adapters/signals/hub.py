@@ -62,6 +62,8 @@ class Signals:
 
     async def connected(self, user_id: UUID, sid: str) -> None:
         await self.presence.connected(user_id, sid)
+        # Whoever holds the user's undelivered digests shows them to the new socket (offline queue).
+        await self.bus.publish("socket:connected", {"user_id": str(user_id)})
 
     async def disconnected(self, user_id: UUID, sid: str) -> None:
         await self.typing.disconnected(sid)

@@ -129,3 +129,15 @@ def test_an_unacked_digest_goes_to_the_webhook_and_deleted_or_muted_ones_not_at_
     until(lambda: receiver.received)
     [body] = receiver.bodies()
     assert [i["message_id"] for i in body["items"]] == [kept]
+
+
+def test_a_socket_connecting_later_gets_what_waited_for_it(world):
+    client, host, sockets, receiver = world
+    ann, bob, room_id = setup_pair(client)  # no channel: the digest waits for a socket
+    mention(bob, ann, room_id, 2)
+    feed(host.engine, client.app.state.runtime.services.app)
+    time.sleep(2.5)
+    assert sockets.digests(ann.user_id) == []
+    client.blocking_portal.call(client.app.state.runtime.signals.connected, UUID(ann.user_id), "ann-late")
+    [digest] = until(lambda: sockets.digests(ann.user_id))
+    assert len(digest["items"]) == 2 and receiver.received == []

@@ -50,3 +50,15 @@ def test_bad_user_ids_are_422(ann):
         response = ann.get("/api/presence", params={"user_ids": bad})
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == "user_ids"
+
+
+def test_typing_goes_to_the_room_and_appends_nothing_to_the_log(client, people):
+    ann, bob = people.signed_in("ann"), people.signed_in("bob")
+    room_id, position = shared_room(ann, bob)
+    runtime = client.app.state.runtime
+    ann.get("/api/rooms", params={"min_position": position})
+    head = runtime.services.app.head()
+    client.blocking_portal.call(runtime.signals.typing_start, UUID(ann.user_id), UUID(room_id), "ann-sid")
+    client.blocking_portal.call(runtime.signals.typing_stop, UUID(ann.user_id), UUID(room_id))
+    assert runtime.services.app.head() == head
+    assert runtime.signals.typing.sessions.stats((ann.user_id, room_id)).fires == 0  # ended by stop: a flush
