@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], Awaitable[None]]
@@ -60,8 +61,11 @@ class RedisBus:
         await self.redis.publish(self.channel, msgspec.json.encode({"kind": kind, "payload": payload}))
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._ready.wait(), 5)
+        """Listens from now on; waits a moment for the subscription, but starts without Redis
+        (the readiness check says Redis is down, and the listener keeps trying)."""
+        self._task = asyncio.create_task(self._listen_forever())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), 2)
 
     async def close(self) -> None:
         """Stops listening and closes the Redis client (the last user of it to close)."""
@@ -70,6 +74,16 @@ class RedisBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.redis.aclose()
+
+    async def _listen_forever(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self._listen()
+            except (OSError, RedisError) as error:
+                log.warning("signal bus lost Redis; retrying", extra={"error": str(error)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     async def _listen(self) -> None:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)

@@ -9,6 +9,7 @@ per user per `throttle_s` (the last state wins; nothing is said when it ends whe
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from .ports import Directory, Emitter
 from .presence_store import HEARTBEAT_S, InProcessPresenceStore, PresenceState, RedisPresenceStore
 from .timers import DebounceTimer, debouncer
 
+log = logging.getLogger(__name__)
 GRACE_S = 5.0
 THROTTLE_S = 3.0
 
@@ -63,21 +65,26 @@ class Presence:
 
     async def run(self) -> None:
         """Heartbeats, the sweep of dead processes, and the grace and throttle timers."""
-        await self.store.heartbeat()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self.grace.run())
             tasks.create_task(self.throttle.run())
             tasks.create_task(self._beat())
 
     async def close(self) -> None:
-        await self.store.close()
+        try:
+            await self.store.close()
+        except Exception:  # Redis down: the other processes' sweep takes these users offline
+            log.warning("presence could not say goodbye", exc_info=True)
 
     async def _beat(self) -> None:
         while True:
+            try:
+                await self.store.heartbeat()
+                for user in await self.store.sweep():
+                    await self.bus.publish("presence", {"user_id": user, "online": False})
+            except Exception:  # Redis down: keep beating; users here stay online meanwhile
+                log.warning("presence heartbeat failed", exc_info=True)
             await asyncio.sleep(self.heartbeat_s)
-            await self.store.heartbeat()
-            for user in await self.store.sweep():
-                await self.bus.publish("presence", {"user_id": user, "online": False})
 
     async def _settle(self, fire: Fire) -> None:
         self.grace.engine.forget(fire.key)
