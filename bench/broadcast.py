@@ -23,12 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models  # noqa: E402
 from hubbub.adapters.notifications.engine import DigestEngine  # noqa: E402
+from hubbub.adapters.notifications.host import StoredPositions  # noqa: E402
 from hubbub.adapters.notifications.outbox import Outbox  # noqa: E402
 from hubbub.adapters.notifications.source import NotificationSource  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
 from hubbub.application.context import CommandContext  # noqa: E402
 from hubbub.domain.account import Account  # noqa: E402
 from hubbub.projections.inbox.audiences import EVERYONE  # noqa: E402
+from hubbub.projections.registry import PROJECTORS  # noqa: E402
+from hubbub.projections.runtime.log import EventLog  # noqa: E402
+from hubbub.projections.runtime.supervisor import Supervisor  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402
 from tests.notification_loop import feed  # noqa: E402
 
@@ -57,15 +61,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         settings = Settings(event_store_url=f"sqlite:///{directory}/events.sqlite3", data_dir=directory,
-                            projections="thread")
+                            projections="off")  # the projectors are caught up here, step by step
         services = bootstrap(settings, hasher=PlainHasher())
         read_models = bootstrap_read_models(settings, services, start=False)
         admin, _ = services.accounts.register("admin", "long enough pw")
         services.accounts.promote(CommandContext.system(), "admin")
         register(services.app, args.users)
-        read_models.progress.catch_up()
-        engine = DigestEngine(Outbox(Path(directory) / "notifications.sqlite3"), NotificationSource(read_models),
-                              lambda user: {})
+        catch_up = Supervisor(EventLog(services.app), read_models.read_store, PROJECTORS).catch_up
+        catch_up()
+        outbox = Outbox(Path(directory) / "notifications.sqlite3")
+        stored = StoredPositions(read_models.read_store).processed_position
+        engine = DigestEngine(outbox, NotificationSource(read_models, stored), outbox.prefs_of)
         feed(engine, services.app)  # the sign-ups: every user's preferences known
         before = peak_mib()
 
@@ -77,7 +83,7 @@ def main() -> None:
         started = time.perf_counter()
         services.notifications.broadcast(CommandContext(actor_id=admin.id), "news", "Maintenance", "Down at 02:00",
                                          "transactional")
-        read_models.progress.catch_up()
+        catch_up()
         projected, after_projection = time.perf_counter() - started, peak_mib()
         feed(engine, services.app)
         total = time.perf_counter() - started

@@ -79,7 +79,8 @@ async def bare(kind: str, jobs: int) -> float:
 async def hubbub(kind: str, jobs: int, directory: Path) -> float:
     outbox = Outbox(directory / f"{kind}.sqlite3")
     pipeline = BrokerPipeline(URLS[kind], prefix=f"bench.deliveries.{uuid.uuid4().hex[:8]}")
-    worker = DeliveryWorker(outbox, {"null": NullChannel()}, retry=pipeline.publish, dead_letter=pipeline.dead_letter)
+    worker = DeliveryWorker(outbox, {"null": NullChannel()}, retry=pipeline.publish, dead_letter=pipeline.dead_letter,
+                            in_thread=asyncio.to_thread)
     outbox.set_channel("u", "null", {})
     queued = [_job(outbox, n) for n in range(jobs)]
     await pipeline.start(worker.handle)

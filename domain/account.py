@@ -11,11 +11,14 @@ from eventsourcing.domain import Aggregate, event
 from . import preferences
 from .errors import Conflict, InvalidInput
 from .ids import account_id
-from .text import bounded_text
+from .text import Kind, bounded_text
 
-USERNAME_PATTERN = re.compile(r"[a-z0-9_.-]{3,32}")
+MIN_USERNAME, MAX_USERNAME = 3, 32
+USERNAME_PATTERN = re.compile(rf"[a-z0-9_.-]{{{MIN_USERNAME},{MAX_USERNAME}}}")
 MAX_DISPLAY_NAME = 64
 MAX_LIVE_SESSIONS = 5
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
 ROLES = ("user", "admin")
 
 
@@ -26,11 +29,18 @@ def normalised_username(raw: str) -> str:
     return username
 
 
+def validated_password(password: str) -> str:
+    """The rule for a new password; its hash, not the password, is what the account keeps."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput("password", f"must be {MIN_PASSWORD}–{MAX_PASSWORD} characters")
+    return password
+
+
 class Account(Aggregate):
     @classmethod
     def register(cls, username: str, display_name: str | None, password_hash: str) -> Account:
         name = normalised_username(username)
-        shown = bounded_text("display_name", display_name or name, min_len=1, max_len=MAX_DISPLAY_NAME)
+        shown = bounded_text("display_name", display_name or name, min_len=1, max_len=MAX_DISPLAY_NAME, kind=Kind.NAME)
         new_id = account_id(name)
         return cls(username=name, display_name=shown, password_hash=password_hash, actor_id=new_id, id=new_id)
 

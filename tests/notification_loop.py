@@ -1,19 +1,19 @@
-"""A small stand-in for the background host: feeds a LogConsumer the log, as the host will."""
+"""Feeds a LogConsumer the log in the caller's thread, as the background host's supervisor does
+(tests and benches that drive the digest engine step by step)."""
 
 from __future__ import annotations
 
-from collections import namedtuple
-
-from hubbub.projections.log import EventLog
-
-LoggedEvent = namedtuple("LoggedEvent", "position topic originator_id originator_version event metadata")
+from hubbub.projections.runtime.consumer import LoggedEvent, LogConsumer
+from hubbub.projections.runtime.log import EventLog
 
 
-def feed(consumer, app, after: int | None = None) -> int:
+def feed(consumer: LogConsumer, app, after: int | None = None) -> int:
     """Hands the consumer every event of its topics after `after` (default: its committed position)."""
     log = EventLog(app)
     start, head = consumer.committed_position() if after is None else after, log.head()
-    events = [LoggedEvent(n.id, n.topic, n.originator_id, n.originator_version, log.decode(n), {})
-              for n in log.read(start, head, 1_000_000, consumer.topics)]
+    events = []
+    for n in log.read(start, head, 1_000_000, consumer.topics):
+        event, metadata = log.decode(n)
+        events.append(LoggedEvent(n.id, n.topic, n.originator_id, n.originator_version, event, metadata))
     consumer.consume(events, head)
     return head

@@ -6,6 +6,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
+from hubbub.adapters.bootstrap import start_runtime
 from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
@@ -24,7 +25,6 @@ from .metrics import HttpMetrics
 from .openapi import openapi_config
 from .problems import handle_exception
 from .ratelimit import RateLimitMiddleware, tier
-from .runtime import start_runtime
 from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     metrics = HttpMetrics()
 
     async def start(app: Litestar) -> None:
-        app.state.runtime = await start_runtime(settings, metrics)
+        runtime = app.state.runtime = await start_runtime(settings)
+        metrics.watch_log(runtime.services.app.head, runtime.read_models.lag, runtime.commands.stats)
 
     async def stop(app: Litestar) -> None:
         if getattr(app.state, "runtime", None) is not None:
@@ -48,8 +49,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*OPERATIONS, Router("/", route_handlers=API_CONTROLLERS, opt=tier("other"))],
         on_startup=[start],
         on_shutdown=[stop],
-        # Outermost first: who is calling, then how often, then what they sent, then may they.
-        middleware=[AuthenticationMiddleware, RateLimitMiddleware, BodyMiddleware, SignedInMiddleware],
+        # Outermost first: who is calling, what they sent (login and refresh are counted by their
+        # body's username and session), how often, then may they.
+        middleware=[AuthenticationMiddleware, BodyMiddleware, RateLimitMiddleware, SignedInMiddleware],
         dependencies=DEPENDENCIES,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=MAX_BODY_BYTES,

@@ -1,33 +1,20 @@
-"""Who is calling: the bearer token is read once per request, and the session behind it is checked.
-
-A token's signature is verified once (Tokens caches the verified claims until expiry). The
-session must be live: LiveSessions remembers live verdicts and forgets one the moment the
-session is revoked, here or (through the log) in any other process; otherwise the Session
-aggregate is read from the store, in a worker thread.
-"""
+"""Who is calling: the bearer token is read once per request and identified (adapters/auth/identify.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import UUID
+import ipaddress
+from functools import lru_cache
 
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from hubbub.adapters.auth.identify import Identity, identify
 from hubbub.adapters.auth.tokens import TokenRejected
-from hubbub.application.threads import in_thread
-from hubbub.domain.errors import NotFound
+from hubbub.adapters.bootstrap import Runtime
 
 from .problems import ProblemError
-from .runtime import Runtime
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: UUID
-    session_id: UUID
 
 
 class AuthenticationMiddleware:
@@ -39,36 +26,21 @@ class AuthenticationMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             runtime: Runtime = Litestar.from_scope(scope).state.runtime
-            scope["user"], scope["auth"] = await identify(runtime, _authorization(scope))
+            scope["user"], scope["auth"] = await _identified(runtime, _authorization(scope))
         await self.app(scope, receive, send)
 
 
-async def identify(runtime: Runtime, authorization: str | None) -> tuple[Principal | None, str | None]:
-    """(principal, None) for a live session's access token, else (None, why not)."""
+async def _identified(runtime: Runtime, authorization: str | None) -> tuple[Identity | None, str | None]:
+    """(identity, None) for a live session's access token, else (None, why not)."""
     if not authorization:
         return None, "this endpoint needs an access token: Authorization: Bearer <token>"
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None, "the Authorization header must be: Bearer <token>"
     try:
-        claims = runtime.tokens.read_access(token.strip())
-        if runtime.live_sessions.known_revoked(claims.session_id):
-            raise TokenRejected("the token's session has been revoked")
-        if not runtime.live_sessions.known_live(claims.session_id, claims.user_id):
-            await in_thread(_ensure_live, runtime, claims.user_id, claims.session_id)
-            runtime.live_sessions.remember(claims.session_id, claims.user_id)
+        return await identify(runtime, token.strip()), None
     except TokenRejected as rejected:
         return None, str(rejected)
-    return Principal(claims.user_id, claims.session_id), None
-
-
-def _ensure_live(runtime: Runtime, user_id: UUID, session_id: UUID) -> None:
-    try:
-        session = runtime.services.accounts.peek_session(session_id)
-    except NotFound:
-        raise TokenRejected("the token's session does not exist") from None
-    if not session.is_live or session.account_id != user_id:
-        raise TokenRejected("the token's session has been revoked")
 
 
 def _authorization(scope: Scope) -> str | None:
@@ -116,6 +88,51 @@ async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     await signed_in(connection, handler)
     runtime: Runtime = connection.app.state.runtime
-    account = await in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
+    account = await runtime.executors.in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
     if not account.is_admin:
         raise ProblemError(403, "forbidden", "only admins may do this")
+
+
+# Where a request comes from: the peer, or what a trusted proxy says the peer was.
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_ip(scope: Scope, trusted_proxies: list[str]) -> str:
+    """The peer address; behind proxies listed in settings, the nearest X-Forwarded-For hop that
+    is not one of them. An X-Forwarded-For from anyone else is the client's say-so, and ignored."""
+    client = scope.get("client")
+    peer = client[0] if client else "unknown"
+    networks = _networks(tuple(trusted_proxies))
+    if not networks or not _within(peer, networks):
+        return peer
+    hops = [hop.strip() for hop in _forwarded_for(scope).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, networks):
+            return hop if _address(hop) is not None else peer
+    return hops[0] if hops else peer
+
+
+def _forwarded_for(scope: Scope) -> str:
+    values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"]
+    return ",".join(values)
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _within(text: str, networks: tuple[Network, ...]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; settings list them as a.b.c.d.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address

@@ -19,8 +19,7 @@ from uuid import UUID
 
 from hubbub.application.digests import delivery_id
 from hubbub.application.read_models import ReadModels
-from hubbub.application.threads import in_thread
-
+from .channels import Offload
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -47,10 +46,11 @@ class LiveItems:
 class Deliverer:
     def __init__(self, outbox: Outbox, bus: Any, is_online: Callable[[str], Awaitable[bool]],
                  live_items: Callable[[str, list[dict]], list[dict]], publish: Publish,
-                 channels: frozenset[str], clock: Callable[[], float] = time.time,
+                 channels: frozenset[str], in_thread: Offload, clock: Callable[[], float] = time.time,
                  ack_timeout_s: float = ACK_TIMEOUT_S):
         self.outbox, self.bus, self.is_online, self.live_items = outbox, bus, is_online, live_items
         self.publish, self.channels, self.clock, self.ack_timeout_s = publish, channels, clock, ack_timeout_s
+        self.in_thread = in_thread
         self._woken = asyncio.Event()
         bus.subscribe(self._heard)
 
@@ -71,7 +71,7 @@ class Deliverer:
                 pass
 
     async def sweep(self) -> None:
-        for digest in await in_thread(self.outbox.waiting):
+        for digest in await self.in_thread(self.outbox.waiting):
             try:
                 await self._advance(digest)
             except Exception:  # one bad digest must not hold the others up
@@ -83,9 +83,9 @@ class Deliverer:
         shown_at = digest["sent_at"]
         if shown_at is not None and self.clock() - shown_at < self.ack_timeout_s:
             return
-        items = await in_thread(self.live_items, digest["user_id"], digest["items"])
+        items = await self.in_thread(self.live_items, digest["user_id"], digest["items"])
         if not items:
-            await in_thread(self.outbox.dropped, digest["digest_id"])
+            await self.in_thread(self.outbox.dropped, digest["digest_id"])
         elif shown_at is None and await self.is_online(digest["user_id"]):
             await self._show(digest, items)
         else:
@@ -94,30 +94,30 @@ class Deliverer:
     async def _show(self, digest: dict[str, Any], items: list[dict]) -> None:
         payload = {"digest_id": digest["digest_id"], "items": items}
         await self.bus.publish("notification", {"user_id": digest["user_id"], "digest": payload})
-        await in_thread(self.outbox.shown, digest["digest_id"], self.clock())
+        await self.in_thread(self.outbox.shown, digest["digest_id"], self.clock())
 
     async def _to_channels(self, digest: dict[str, Any], items: list[dict]) -> None:
         user_id = digest["user_id"]
-        channels = [c for c in await in_thread(self.outbox.channels_of, user_id) if c in self.channels]
+        channels = [c for c in await self.in_thread(self.outbox.channels_of, user_id) if c in self.channels]
         if not channels:
             return  # kept for the user's next socket
         jobs = [{"delivery_id": delivery_id(digest["digest_id"], channel), "digest_id": digest["digest_id"],
                  "user_id": user_id, "channel": channel, "items": items, "attempt": 1,
                  "priority": "transactional" if digest["transactional"] else "promotional",
                  "notification_ids": [i["id"] for i in items]} for channel in channels]
-        if await in_thread(self.outbox.to_channels, digest["digest_id"], jobs, self.clock()):
+        if await self.in_thread(self.outbox.to_channels, digest["digest_id"], jobs, self.clock()):
             for job in jobs:
                 await self.publish(job)
 
     async def _heard(self, kind: str, payload: dict[str, Any]) -> None:
         if kind == "notification:ack":
-            await in_thread(self.outbox.acked, payload["user_id"], payload["id"])
+            await self.in_thread(self.outbox.acked, payload["user_id"], payload["id"])
         elif kind == "socket:connected":
             await self.reconnected(payload["user_id"])
 
     async def reconnected(self, user_id: str) -> None:
         """The offline queue: everything not yet acknowledged goes to the new socket at once."""
-        for digest in await in_thread(self.outbox.unacked, user_id):
-            items = await in_thread(self.live_items, user_id, digest["items"])
+        for digest in await self.in_thread(self.outbox.unacked, user_id):
+            items = await self.in_thread(self.live_items, user_id, digest["items"])
             if items:
                 await self._show(digest, items)

@@ -5,11 +5,16 @@ It reads the log after its committed position, turns events into each user's not
 the Outbox together with the position it may restart from: just before the oldest notification
 still waiting in a digest. A restart replays from there; notifications already handed over are
 skipped, and the rebuilt digests keep their ids, so nothing goes out twice.
+
+The host may hand events over before the inbox it reads has stored them (the same thread
+commits both, the inbox usually first): such events wait here, and neither they nor anything
+after them counts as read, until the inbox has caught up (at the next consume or tick).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import deque
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +41,8 @@ class DigestEngine:
         self.digests = Digests()
         self.prefs: dict[str, Prefs] = {}
         self.read_up_to = outbox.position(self.name)
+        self.seen_up_to = self.read_up_to  # handed to consume(), read or waiting for the inbox
+        self.waiting: deque[Any] = deque()  # events after read_up_to the inbox has not stored yet
         self._lock = threading.Lock()  # consume() and tick() may run on different threads
 
     def committed_position(self) -> int:
@@ -43,23 +50,37 @@ class DigestEngine:
 
     def consume(self, events: Sequence[Any], up_to: int) -> None:
         """Blocking: reads the read models and the outbox. Call it from a thread."""
-        self.source.wait_for(up_to)
         with self._lock:
-            for logged in events:
-                if logged.position <= self.read_up_to:
-                    continue  # read before: its notifications are in a digest here already
-                if logged.topic == t.ACCOUNT_REGISTERED:
-                    self.prefs[str(logged.originator_id)] = Prefs()
-                elif logged.topic == t.ACCOUNT_PREFS_CHANGED:
-                    self.prefs[str(logged.originator_id)] = Prefs.of(logged.event.prefs)
-                else:
-                    self._collect(logged)
-            self.read_up_to = max(self.read_up_to, up_to)
+            self.waiting.extend(e for e in events if e.position > max(self.read_up_to, self._last_waiting()))
+            self.seen_up_to = max(self.seen_up_to, up_to)
         self.tick()
 
+    def _last_waiting(self) -> int:
+        return self.waiting[-1].position if self.waiting else 0
+
+    def _read_stored(self) -> None:
+        """Reads the waiting events the inbox has stored; the rest wait for the next call."""
+        stored = self.source.processed_position()
+        while self.waiting and self.waiting[0].position <= stored:
+            self._read(self.waiting.popleft())
+        self.read_up_to = max(self.read_up_to, self.waiting[0].position - 1 if self.waiting else self.seen_up_to)
+
+    def _read(self, logged: Any) -> None:
+        if logged.topic == t.ACCOUNT_REGISTERED:
+            self._set_prefs(str(logged.originator_id), {})
+        elif logged.topic == t.ACCOUNT_PREFS_CHANGED:
+            self._set_prefs(str(logged.originator_id), dict(logged.event.prefs))
+        else:
+            self._collect(logged)
+
+    def _set_prefs(self, user_id: str, prefs: dict[str, Any]) -> None:
+        self.outbox.set_prefs(user_id, prefs)
+        self.prefs[user_id] = Prefs.of(prefs)
+
     def tick(self) -> list[Digest]:
-        """Hands over every digest that is due now; returns them."""
+        """Reads what the inbox has stored since, and hands over every digest due now; returns them."""
         with self._lock:
+            self._read_stored()
             return self._hand_over()
 
     def _hand_over(self) -> list[Digest]:

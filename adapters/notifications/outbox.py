@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS channels (
   user_id TEXT NOT NULL, channel TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (user_id, channel));
 CREATE TABLE IF NOT EXISTS positions (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS handed_over (notification_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS prefs (user_id TEXT PRIMARY KEY, prefs TEXT NOT NULL);
 """
 # A digest is pending (shown to a socket or not: sent_at), then acked, external (handed to channels) or dropped.
 
@@ -76,6 +77,18 @@ class Outbox:
                            [(item.notification_id,) for d in digests for item in d.items])
             db.execute("INSERT INTO positions VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position ="
                        " MAX(position, excluded.position)", (name, position))
+
+    def set_prefs(self, user_id: str, prefs: dict[str, Any]) -> None:
+        """The engine keeps each user's preferences from the log: it reads no aggregate."""
+        with self._db() as db:
+            db.execute("INSERT INTO prefs VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs",
+                       (user_id, json.dumps(prefs)))
+
+    def prefs_of(self, user_id: str) -> dict[str, Any]:
+        """The user's notification preferences as last logged ({}: the defaults)."""
+        with self._db() as db:
+            row = db.execute("SELECT prefs FROM prefs WHERE user_id = ?", (user_id,)).fetchone()
+        return json.loads(row["prefs"]) if row else {}
 
     def handed_over(self, notification_ids: list[str]) -> set[str]:
         """Those of these notifications that went out in a digest before (a replay skips them)."""

@@ -2,12 +2,13 @@
 
 The inbox projector decides who is notified (mentions, replies, DMs, reactions, broadcasts);
 this only names the candidates an event could have notified and keeps those whose notification
-exists, so both agree by construction. Call it once the inbox has processed the event.
+exists, so both agree by construction. Call it once the inbox has processed the event
+(processed_position).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -23,12 +24,9 @@ TOPICS = (t.MESSAGE_SENT, t.MESSAGE_EDITED, t.REACTION_ADDED, t.BROADCAST_ANNOUN
 
 
 class NotificationSource:
-    def __init__(self, read_models: ReadModels, page: int = PAGE):
-        self.read_models, self.page = read_models, page
-
-    def wait_for(self, position: int, timeout: float = 30.0) -> None:
-        """Blocks until the inbox has processed `position` (the notifications exist by then)."""
-        self.read_models.wait_for(position, timeout)
+    def __init__(self, read_models: ReadModels, processed_position: Callable[[], int], page: int = PAGE):
+        """`processed_position`: how far the read models this reads have stored the log."""
+        self.read_models, self.processed_position, self.page = read_models, processed_position, page
 
     def items(self, logged: Any) -> Iterator[Item]:
         if logged.topic == t.BROADCAST_ANNOUNCED:

@@ -18,9 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hubbub.application.threads import in_thread
-
-from .channels import Channel, DeliveryFailed
+from .channels import Channel, DeliveryFailed, Offload
 from .outbox import Outbox
 
 MAX_ATTEMPTS = 5
@@ -38,10 +36,12 @@ def backoff(attempt: int, base_s: float = BASE_DELAY_S, rng: random.Random | Non
 
 class DeliveryWorker:
     def __init__(self, outbox: Outbox, channels: dict[str, Channel], *, retry: Publish, dead_letter: Publish,
+                 in_thread: Offload,
                  max_attempts: int = MAX_ATTEMPTS, base_delay_s: float = BASE_DELAY_S, lease_s: float = LEASE_S,
                  clock: Callable[[], float] = time.time):
         self.outbox, self.channels, self.retry, self.dead_letter = outbox, channels, retry, dead_letter
         self.max_attempts, self.base_delay_s, self.lease_s, self.clock = max_attempts, base_delay_s, lease_s, clock
+        self.in_thread = in_thread
         self.sent = 0
 
     async def handle(self, job: dict[str, Any]) -> str:
@@ -58,23 +58,23 @@ class DeliveryWorker:
             await channel.send(job, config)
         except DeliveryFailed as failure:
             return await self._failed(job, record["attempts"] + 1, failure)
-        await in_thread(self.outbox.attempted, job["delivery_id"], "delivered", None, self.clock())
+        await self.in_thread(self.outbox.attempted, job["delivery_id"], "delivered", None, self.clock())
         self.sent += 1
         return "delivered"
 
     async def _failed(self, job: dict[str, Any], attempts: int, failure: DeliveryFailed) -> str:
         if failure.permanent or attempts >= self.max_attempts:
-            await in_thread(self.outbox.attempted, job["delivery_id"], "dead", str(failure), self.clock())
+            await self.in_thread(self.outbox.attempted, job["delivery_id"], "dead", str(failure), self.clock())
             await self.dead_letter({**job, "attempt": attempts, "error": str(failure)})
             return "dead"
-        await in_thread(self.outbox.attempted, job["delivery_id"], "failed", str(failure), self.clock())
+        await self.in_thread(self.outbox.attempted, job["delivery_id"], "failed", str(failure), self.clock())
         delay = backoff(attempts, self.base_delay_s)
         await self.retry({**job, "attempt": attempts + 1, "not_before": self.clock() + delay})
         return "retrying"
 
     async def _claim(self, delivery_id: str) -> dict[str, Any] | None:
         while True:
-            state, record = await in_thread(self.outbox.claim, delivery_id, self.clock(), self.lease_s)
+            state, record = await self.in_thread(self.outbox.claim, delivery_id, self.clock(), self.lease_s)
             if state != "busy":
                 return record
             await asyncio.sleep(0.1)

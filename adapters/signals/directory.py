@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from hubbub.application.read_models import ReadModels
-from hubbub.application.threads import in_query_thread
+from hubbub.application.read_side import ReadSide
 
 
 class ReadModelDirectory:
-    def __init__(self, read_models: ReadModels):
-        self.read_models = read_models
+    def __init__(self, reads: ReadSide):
+        self.reads, self.read_models = reads, reads.models
 
     async def is_member(self, user_id: UUID, room_id: UUID) -> bool:
         return user_id in await self.members_of(room_id)
 
     async def members_of(self, room_id: UUID) -> list[UUID]:
-        return await in_query_thread(self._members_of, room_id)
+        return await self.reads.ask(self._members_of, room_id)
 
     async def peers_of(self, user_id: UUID) -> set[UUID]:
-        return await in_query_thread(self._peers_of, user_id)
+        return await self.reads.ask(self._peers_of, user_id)
 
     def _members_of(self, room_id: UUID) -> list[UUID]:
         room = self.read_models.room(room_id)

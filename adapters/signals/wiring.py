@@ -7,10 +7,10 @@ from uuid import UUID
 from redis.asyncio import Redis
 
 from hubbub.adapters.settings import Settings
+from hubbub.application.bus import CommandBus
+from hubbub.application.commands import MarkRead
 from hubbub.application.context import CommandContext
-from hubbub.application.read_models import ReadModels
-from hubbub.application.services import Services
-from hubbub.application.threads import in_thread
+from hubbub.application.read_side import ReadSide
 
 from .bus import LocalBus, RedisBus
 from .directory import ReadModelDirectory
@@ -18,14 +18,20 @@ from .hub import Signals
 from .presence_store import InProcessPresenceStore, RedisPresenceStore
 
 
-def build_signals(settings: Settings, services: Services, read_models: ReadModels) -> Signals:
+def signal_transport(settings: Settings) -> tuple[LocalBus | RedisBus, InProcessPresenceStore | RedisPresenceStore]:
+    """The bus between processes and the presence store, on one Redis client when configured.
+    Opens nothing yet: the bus connects when started, and closing it closes the client."""
+    if not settings.redis_url:
+        return LocalBus(), InProcessPresenceStore()
+    redis = Redis.from_url(settings.redis_url)
+    return RedisBus(redis), RedisPresenceStore(redis)
+
+
+def build_signals(settings: Settings, commands: CommandBus, reads: ReadSide) -> Signals:
     """Opens nothing yet: `await signals.start()` connects, `await signals.close()` lets go."""
 
     async def write_mark(user_id: UUID, room_id: UUID, up_to_position: int) -> tuple[int, int]:
-        return await in_thread(services.reads.mark_read, CommandContext(actor_id=user_id), room_id, up_to_position)
+        return await commands.submit(MarkRead(room_id, up_to_position), CommandContext(actor_id=user_id))
 
-    directory = ReadModelDirectory(read_models)
-    if not settings.redis_url:
-        return Signals(LocalBus(), InProcessPresenceStore(), directory, write_mark)
-    redis = Redis.from_url(settings.redis_url)
-    return Signals(RedisBus(redis), RedisPresenceStore(redis), directory, write_mark)
+    bus, store = signal_transport(settings)
+    return Signals(bus, store, ReadModelDirectory(reads), write_mark)

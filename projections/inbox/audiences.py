@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hubbub.projections.batch import Batch
 from hubbub.projections.projector import NeedsCommit
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.store import StoredVersion
 
 MEMBERS = "audience_members"  # {_id: "<audience>|<user>", audience, user_id}

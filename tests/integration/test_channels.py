@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -82,7 +83,7 @@ async def test_an_email_goes_out_over_smtp():
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
     try:
-        channel = EmailChannel(f"smtp://127.0.0.1:{port}?from=hub@example.org")
+        channel = EmailChannel(f"smtp://127.0.0.1:{port}?from=hub@example.org", asyncio.to_thread)
         await channel.send({**JOB, "channel": "email"}, {"address": "ann@example.org"})
     finally:
         server.stop()

@@ -53,7 +53,8 @@ async def test_a_job_twice_reaches_the_channel_once_and_failures_end_dead(kind, 
     outbox, pipeline = Outbox(tmp_path / "outbox.sqlite3"), BrokerPipeline(url, prefix=prefix)
     dead = []
     worker = DeliveryWorker(outbox, {"webhook": WebhookChannel(allow_private=True)}, retry=pipeline.publish,
-                            dead_letter=_collect(dead, pipeline), max_attempts=3, base_delay_s=0.05)
+                            dead_letter=_collect(dead, pipeline), in_thread=asyncio.to_thread,
+                            max_attempts=3, base_delay_s=0.05)
     await pipeline.start(worker.handle)
     try:
         [job] = queued(outbox, good, 1)

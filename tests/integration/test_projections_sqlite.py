@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS
 from tests.backends import event_store_url
+from tests.commanding import Do
 from tests.unit.projections.workload import Workload, random_script
 from tests.unit.projections.world import World, everything
 
@@ -27,15 +28,16 @@ CHILD = """
 import random, sys
 from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
 from hubbub.adapters.settings import Settings
-from hubbub.projections import worker
-from hubbub.projections.pump import replay_round
-worker.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
+from hubbub.projections.runtime import follower
+from hubbub.projections.runtime.pump import replay_round
+follower.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
 settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2], projections="thread")
 models = bootstrap_read_models(settings, bootstrap(settings), start=False)
-models.progress.open_workers()
+supervisor = models.progress.host.new_supervisor()
+supervisor.open_followers()
 rng = random.Random(int(sys.argv[3]))
 print("ready", flush=True)
-while replay_round(models.progress.log, models.progress.workers, batch_size=rng.randint(2, 20)):
+while replay_round(supervisor.log, supervisor.followers, batch_size=rng.randint(2, 20)):
     pass
 """
 
@@ -59,7 +61,7 @@ class ProjectionsSuite:
         world.read_models.start()
         room = world.room("ann", "bob")
         for i in range(20):
-            position = world.services.messages.send(world.as_("ann"), room, f"live {i} @bob").position
+            position = Do(world.services).send(world.as_("ann"), room, f"live {i} @bob").position
         world.read_models.wait_for(position, timeout=30)
         counts = world.read_models.unread(world.people["bob"], room)
         assert counts == {"unread": 20, "mentions": 20, "last_read_position": 0}
@@ -68,10 +70,10 @@ class ProjectionsSuite:
     def test_a_restart_resumes_from_the_stored_positions(self, world, url, tmp_path):
         world.read_models.start()
         room = world.room("ann", "bob")
-        first = world.services.messages.send(world.as_("ann"), room, "before the restart").position
+        first = Do(world.services).send(world.as_("ann"), room, "before the restart").position
         world.read_models.wait_for(first, timeout=30)
         world.read_models.close()
-        world.services.messages.send(world.as_("ann"), room, "while stopped")
+        Do(world.services).send(world.as_("ann"), room, "while stopped")
         restarted = World.reopen(tmp_path / "live", url)
         try:
             positions = {p.name: restarted.view(p.name).position() for p in PROJECTORS}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, put
@@ -11,7 +11,6 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from hubbub.adapters.notifications.channels.webhook import validated_url
-from hubbub.application.threads import in_thread
 
 from ..dependencies import PrincipalDep, runtime_of
 from ..openapi import SIGNED_IN, no_content, problems
@@ -35,29 +34,34 @@ class ChannelsController(Controller):
                           principal: PrincipalDep) -> WebhookChannelOut:
         """Deliveries are POSTed as JSON, signed `Hubbub-Signature: sha256=<hex HMAC of the body>`."""
         config = {"url": validated_url(data.url), "secret": data.secret}
-        await in_thread(runtime_of(request).outbox.set_channel, str(principal.user_id), "webhook", config)
+        await _outbox(request, "set_channel", str(principal.user_id), "webhook", config)
         return WebhookChannelOut(data.url)
 
     @delete("/channels/webhook", status_code=HTTP_204_NO_CONTENT, responses=no_content())
     async def remove_webhook(self, request: Request, principal: PrincipalDep) -> None:
-        await in_thread(runtime_of(request).outbox.remove_channel, str(principal.user_id), "webhook")
+        await _outbox(request, "remove_channel", str(principal.user_id), "webhook")
 
     @put("/channels/email", responses=problems(422))
     async def set_email(self, request: Request, data: JSONBody[EmailChannelIn],
                         principal: PrincipalDep) -> EmailChannelOut:
         """Used when the server has HUBBUB_SMTP_URL."""
-        await in_thread(runtime_of(request).outbox.set_channel, str(principal.user_id), "email",
-                        {"address": data.address})
+        await _outbox(request, "set_channel", str(principal.user_id), "email", {"address": data.address})
         return EmailChannelOut(data.address)
 
     @delete("/channels/email", status_code=HTTP_204_NO_CONTENT, responses=no_content())
     async def remove_email(self, request: Request, principal: PrincipalDep) -> None:
-        await in_thread(runtime_of(request).outbox.remove_channel, str(principal.user_id), "email")
+        await _outbox(request, "remove_channel", str(principal.user_id), "email")
 
     @get("/deliveries", responses=problems(422))
     async def deliveries(self, request: Request, principal: PrincipalDep, status: StatusFilter = None,
                          limit: Limit = 50) -> Deliveries:
         """The caller's own deliveries, newest first."""
-        found = await in_thread(runtime_of(request).outbox.deliveries_of, str(principal.user_id), status, limit)
+        found = await _outbox(request, "deliveries_of", str(principal.user_id), status, limit)
         items = [{**d, "at": datetime.fromtimestamp(d["at"], UTC)} for d in found]
         return msgspec.convert({"items": items}, Deliveries)
+
+
+async def _outbox(request: Request, method: str, *args: Any) -> Any:
+    """Calls the outbox (SQLite, blocking) on one of the runtime's threads."""
+    runtime = runtime_of(request)
+    return await runtime.executors.in_thread(getattr(runtime.outbox, method), *args)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
 from typing import Annotated
 
+from litestar import Controller, Request, get
+from litestar.params import FromPath, QueryParameter
+
 from hubbub.adapters.signals.presence_store import PresenceState
-from hubbub.application.threads import in_query_thread
+from hubbub.application.visibility import member_room
 from hubbub.domain.errors import InvalidInput
 
 from ..dependencies import PrincipalDep, ReadModelsDep, runtime_of
 from ..openapi import SIGNED_IN, problems
 from ..schemas.presence import UserPresence
 from ..security import signed_in_only
-from ..visibility import member_room
 
 MAX_USER_IDS = 100
 UserIds = Annotated[str, QueryParameter(min_length=1, max_length=MAX_USER_IDS * 37,
@@ -41,7 +41,7 @@ class PresenceController(Controller):
     async def of_room(
         self, request: Request, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep,
     ) -> list[UserPresence]:
-        room = await in_query_thread(member_room, read_models, room_id, principal.user_id)
+        room = await runtime_of(request).reads.ask(member_room, read_models, room_id, principal.user_id)
         members = [UUID(str(m["user_id"])) for m in room["members"]]
         return _shaped(await runtime_of(request).signals.presence.states(members))
 

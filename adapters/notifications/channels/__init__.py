@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
+
+# Runs a blocking call on a thread the runtime owns (Executors.in_thread).
+Offload = Callable[..., Awaitable[Any]]
 
 
 class DeliveryFailed(Exception):

@@ -11,9 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from hubbub.application.threads import in_thread
-
-from . import DeliveryFailed
+from . import DeliveryFailed, Offload
 
 TIMEOUT_S = 10.0
 
@@ -21,7 +19,8 @@ TIMEOUT_S = 10.0
 class EmailChannel:
     name = "email"
 
-    def __init__(self, smtp_url: str):
+    def __init__(self, smtp_url: str, in_thread: Offload):
+        self.in_thread = in_thread
         parts = urlsplit(smtp_url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("HUBBUB_SMTP_URL must be smtp://host[:port] or smtps://host[:port]")
@@ -31,7 +30,7 @@ class EmailChannel:
         self.sender = parse_qs(parts.query).get("from", ["hubbub@localhost"])[0]
 
     async def send(self, job: dict[str, Any], config: dict[str, Any]) -> None:
-        await in_thread(self._send, _message(job, self.sender, config["address"]))
+        await self.in_thread(self._send, _message(job, self.sender, config["address"]))
 
     def _send(self, message: EmailMessage) -> None:
         connect = smtplib.SMTP_SSL if self.tls else smtplib.SMTP

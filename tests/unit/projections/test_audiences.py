@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hubbub.application.context import CommandContext
-from hubbub.projections.batch import Batch
 from hubbub.projections.inbox import audiences
 from hubbub.projections.inbox.projector import NOTIFICATIONS
+from hubbub.projections.runtime.batch import Batch
+from tests.commanding import Do
 
 from .world import World
 
@@ -39,13 +40,13 @@ def test_pages_stream_every_member_once_in_order(tmp_path):
 
 def test_a_broadcast_folded_in_the_same_batch_as_the_subscriptions_reaches_the_current_subscribers(tmp_path):
     world = World(tmp_path, names=NAMES)
+    do = Do(world.services)
     for name in NAMES[:3]:
-        world.services.accounts.set_category_subscription(world.as_(name), "news", True)
-    world.services.accounts.set_category_subscription(world.as_(NAMES[1]), "news", False)
+        do.set_category_subscription(world.as_(name), "news", True)
+    do.set_category_subscription(world.as_(NAMES[1]), "news", False)
     admin = world.people[NAMES[0]]
-    world.services.accounts.promote(CommandContext.system(), NAMES[0])
-    _, position = world.services.notifications.broadcast(
-        CommandContext(actor_id=admin), "news", "Hello", "body", "promotional")
+    do.promote(CommandContext.system(), NAMES[0])
+    _, position = do.broadcast(CommandContext(actor_id=admin), "news", "Hello", "body", "promotional")
     world.catch_up()
     got = {d["user_id"] for d in world.view("inbox").find(NOTIFICATIONS, {"position": position})}
     assert got == {str(world.people[NAMES[0]]), str(world.people[NAMES[2]])}

@@ -59,8 +59,10 @@ def test_a_digest_id_depends_on_the_user_and_its_first_notification_only():
 class ListedSource:
     """Each event's `event` is the list of items it notified."""
 
-    def wait_for(self, position):
-        return None
+    stored = 10**9  # how far the inbox has stored the log
+
+    def processed_position(self):
+        return self.stored
 
     def items(self, logged):
         return iter(logged.event)
