@@ -27,6 +27,7 @@ from hubbub.adapters.notifications.host import StoredPositions  # noqa: E402
 from hubbub.adapters.notifications.outbox import Outbox  # noqa: E402
 from hubbub.adapters.notifications.source import NotificationSource  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
+from hubbub.application.commands import Broadcast, Promote, Register  # noqa: E402
 from hubbub.application.context import CommandContext  # noqa: E402
 from hubbub.domain.account import Account  # noqa: E402
 from hubbub.projections.inbox.audiences import EVERYONE  # noqa: E402
@@ -34,7 +35,6 @@ from hubbub.projections.registry import PROJECTORS  # noqa: E402
 from hubbub.projections.runtime.log import EventLog  # noqa: E402
 from hubbub.projections.runtime.supervisor import Supervisor  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402
-from tests.notification_loop import feed  # noqa: E402
 
 BATCH = 20_000
 
@@ -64,15 +64,19 @@ def main() -> None:
                             projections="off")  # the projectors are caught up here, step by step
         services = bootstrap(settings, hasher=PlainHasher())
         read_models = bootstrap_read_models(settings, services, start=False)
-        admin, _ = services.accounts.register("admin", "long enough pw")
-        services.accounts.promote(CommandContext.system(), "admin")
+        commands = services.commands
+        admin, _ = commands.call(Register("admin", "long enough pw"))
+        commands.call(Promote("admin"), CommandContext.system())
         register(services.app, args.users)
-        catch_up = Supervisor(EventLog(services.app), read_models.read_store, PROJECTORS).catch_up
+        log, read_store = EventLog(services.app), read_models.read_store
+        catch_up = Supervisor(log, read_store, PROJECTORS).catch_up
         catch_up()
         outbox = Outbox(Path(directory) / "notifications.sqlite3")
-        stored = StoredPositions(read_models.read_store).processed_position
+        stored = StoredPositions(read_store).processed_position
         engine = DigestEngine(outbox, NotificationSource(read_models, stored), outbox.prefs_of)
-        feed(engine, services.app)  # the sign-ups: every user's preferences known
+        # The background host's supervisor feeds the engine, here in steps of its own.
+        feed = Supervisor(log, read_store, [], [engine]).catch_up
+        feed()  # the sign-ups: every user's preferences known
         before = peak_mib()
 
         started = time.perf_counter()
@@ -81,11 +85,11 @@ def main() -> None:
         baseline = time.perf_counter() - started
 
         started = time.perf_counter()
-        services.notifications.broadcast(CommandContext(actor_id=admin.id), "news", "Maintenance", "Down at 02:00",
-                                         "transactional")
+        commands.call(Broadcast("news", "Maintenance", "Down at 02:00", "transactional"),
+                      CommandContext(actor_id=admin.id))
         catch_up()
         projected, after_projection = time.perf_counter() - started, peak_mib()
-        feed(engine, services.app)
+        feed()
         total = time.perf_counter() - started
         queued = engine.outbox._connection().execute("SELECT count(*) FROM digests").fetchone()[0]
         print(f"users: {args.users + 1:,}; digests queued: {queued:,}")

@@ -85,7 +85,6 @@ class NotificationHost:
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self.deliverer: Deliverer | None = None
-        self.ack_timeout_s: float | None = None  # tests shorten it
 
     @property
     def engine(self) -> DigestEngine:
@@ -160,9 +159,8 @@ class _Delivery:
         self.worker = DeliveryWorker(self.outbox, channels, retry=self.pipeline.publish,
                                      dead_letter=self.pipeline.dead_letter, in_thread=executors.in_thread)
         self.deliverer = Deliverer(self.outbox, bus, self._is_online, LiveItems(host.read_models),
-                                   self.pipeline.publish, frozenset(channels), executors.in_thread)
-        if host.ack_timeout_s is not None:
-            self.deliverer.ack_timeout_s = host.ack_timeout_s
+                                   self.pipeline.publish, frozenset(channels), executors.in_thread,
+                                   ack_timeout_s=settings.notification_ack_timeout_s)
         self._tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> _Delivery:

@@ -9,11 +9,10 @@ import pytest
 from litestar.testing import TestClient
 
 from hubbub.adapters.http.app import create_app
-from hubbub.adapters.notifications.host import NotificationHost
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.people import People
-from tests.notification_loop import feed
 from tests.receivers import WebhookReceiver
+from tests.services import require_redis
 
 SECRET = "a-secret-of-sixteen-chars"
 
@@ -36,22 +35,20 @@ class Sockets:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    settings = e2e_settings(tmp_path_factory.mktemp("app"), webhook_allow_private=True)
+    """The background host runs in a thread of the app (as HUBBUB_PROJECTIONS=thread), so the
+    notification host too: it reaches the app's signals over Redis as it would across processes."""
+    settings = e2e_settings(tmp_path_factory.mktemp("app"), webhook_allow_private=True,
+                            redis_url=require_redis(), notification_ack_timeout_s=1.0)
     with TestClient(create_app(settings)) as client:
         yield client
 
 
 @pytest.fixture
 def world(client):
-    runtime = client.app.state.runtime
-    host = NotificationHost(runtime.settings, runtime.services, runtime.read_models, runtime.signals)
-    host.deliverer.ack_timeout_s = 1.0
     sockets = Sockets()
-    runtime.signals.attach(sockets)
-    client.blocking_portal.call(host.start)
+    client.app.state.runtime.signals.attach(sockets)
     receiver = WebhookReceiver()
-    yield client, host, sockets, receiver
-    client.blocking_portal.call(host.close)
+    yield client, sockets, receiver
     receiver.close()
 
 
@@ -81,11 +78,10 @@ def mention(bob, ann, room_id, n: int = 1) -> list[str]:
 
 
 def test_an_offline_user_gets_one_signed_webhook_for_a_burst_of_mentions(world):
-    client, host, sockets, receiver = world
+    client, sockets, receiver = world
     ann, bob, room_id = setup_pair(client)
     assert ann.put("/api/notifications/channels/webhook", json={"url": receiver.url, "secret": SECRET}).status_code == 200
     mention(bob, ann, room_id, 20)
-    feed(host.engine, client.app.state.runtime.services.app)
     until(lambda: receiver.received)
     time.sleep(0.5)
     [body] = receiver.bodies()
@@ -96,13 +92,12 @@ def test_an_offline_user_gets_one_signed_webhook_for_a_burst_of_mentions(world):
 
 
 def test_an_online_user_gets_the_digest_on_a_socket_and_an_ack_keeps_it_off_the_webhook(world):
-    client, host, sockets, receiver = world
+    client, sockets, receiver = world
     ann, bob, room_id = setup_pair(client)
     ann.put("/api/notifications/channels/webhook", json={"url": receiver.url, "secret": SECRET})
     signals = client.app.state.runtime.signals
     client.blocking_portal.call(signals.connected, UUID(ann.user_id), "ann-socket")
     mention(bob, ann, room_id, 3)
-    feed(host.engine, client.app.state.runtime.services.app)
     [digest] = until(lambda: sockets.digests(ann.user_id))
     assert len(digest["items"]) == 3
     client.blocking_portal.call(signals.notification_ack, UUID(ann.user_id), digest["digest_id"])
@@ -113,7 +108,7 @@ def test_an_online_user_gets_the_digest_on_a_socket_and_an_ack_keeps_it_off_the_
 
 
 def test_an_unacked_digest_goes_to_the_webhook_and_deleted_or_muted_ones_not_at_all(world):
-    client, host, sockets, receiver = world
+    client, sockets, receiver = world
     ann, bob, room_id = setup_pair(client)
     ann.put("/api/notifications/channels/webhook", json={"url": receiver.url, "secret": SECRET})
     client.blocking_portal.call(client.app.state.runtime.signals.connected, UUID(ann.user_id), "ann-socket-2")
@@ -123,7 +118,6 @@ def test_an_unacked_digest_goes_to_the_webhook_and_deleted_or_muted_ones_not_at_
     position = ann.patch(f"/api/rooms/{muted_room['room_id']}/mute", json={"muted": True}).json()["position"]
     ann.get("/api/rooms", params={"min_position": position})
     mention(bob, ann, muted_room["room_id"], 1)
-    feed(host.engine, client.app.state.runtime.services.app)
     [digest] = until(lambda: sockets.digests(ann.user_id))
     assert [i["message_id"] for i in digest["items"]] == [kept]
     until(lambda: receiver.received)
@@ -132,10 +126,9 @@ def test_an_unacked_digest_goes_to_the_webhook_and_deleted_or_muted_ones_not_at_
 
 
 def test_a_socket_connecting_later_gets_what_waited_for_it(world):
-    client, host, sockets, receiver = world
+    client, sockets, receiver = world
     ann, bob, room_id = setup_pair(client)  # no channel: the digest waits for a socket
     mention(bob, ann, room_id, 2)
-    feed(host.engine, client.app.state.runtime.services.app)
     time.sleep(2.5)
     assert sockets.digests(ann.user_id) == []
     client.blocking_portal.call(client.app.state.runtime.signals.connected, UUID(ann.user_id), "ann-late")

@@ -108,3 +108,16 @@ def test_events_read_twice_in_one_process_are_not_collected_twice(tmp_path):
     clock.now = T0 + 60
     one.tick()
     assert [len(d.items) for d in handed] == [5]
+
+
+def test_events_the_inbox_has_not_stored_wait_and_are_not_counted_as_read(tmp_path):
+    clock = FakeClock(T0)
+    one, handed = engine(tmp_path, clock)
+    one.source.stored = 3  # the host handed events over before the inbox committed them
+    one.consume(events(5, gap=0.0, users=("ann",)), up_to=7)
+    clock.now = T0 + 60
+    one.tick()
+    assert [len(d.items) for d in handed] == [3] and one.committed_position() == 3
+    one.source.stored = 7
+    one.tick()
+    assert [len(d.items) for d in handed] == [3, 2] and one.committed_position() == 7
