@@ -59,6 +59,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the background host runs: see PROJECTION_MODES
+    delivery_broker_url: str = ""  # redis://, amqp:// or nats://; empty: HUBBUB_REDIS_URL, else in process
+    smtp_url: str = ""
+    webhook_allow_private: bool = False
+    notification_ack_timeout_s: float = 30.0  # a digest shown to a socket, unacknowledged: to channels then
     audit_checkpoint_key_file: str = ""
     encrypt_personal_data: bool = True
     key_store_path: str = ""
@@ -145,6 +149,17 @@ def _check(settings: Settings) -> None:
     if settings.mongodb_timeout_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
     check_projections(settings)
+    _check_notifications(settings)
+
+
+def _check_notifications(settings: Settings) -> None:
+    broker = settings.delivery_broker_url
+    if broker and not broker.startswith(("redis://", "rediss://", "amqp://", "amqps://", "nats://", "tls://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}DELIVERY_BROKER_URL must be redis://, amqp:// or nats://")
+    if settings.notification_ack_timeout_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}NOTIFICATION_ACK_TIMEOUT_S must be positive")
+    if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}SMTP_URL must be smtp://host[:port] or smtps://…")
 
 
 def check_projections(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from hubbub.domain.errors import InvalidInput
 
 from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg
+from .inbox import audiences
 from .inbox import queries as inbox_q
 from .runtime.progress import Progress
 from .runtime.status import READY_STATES
@@ -102,6 +103,12 @@ class ProjectedReadModels:
 
     def unread_notifications(self, user_id: UUID, up_to_position: int | None = None) -> int:
         return self._ask("inbox", lambda v: inbox_q.unread_count(v, user_id, up_to_position))
+
+    def audience_page(self, audience: str, after: str, limit: int) -> list[str]:
+        return self._ask("inbox", lambda v: next(audiences.pages(v, audience, limit, after), []))
+
+    def muted(self, user_id: UUID, room_id: UUID) -> bool:
+        return self._ask("rooms", lambda v: rooms_q.muted(v, user_id, room_id))
 
     # Operations: `hubbub projections status`, /metrics and /ready.
 

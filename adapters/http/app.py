@@ -13,9 +13,11 @@ from .bodies import MAX_BODY_BYTES, BodyMiddleware
 from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
 from .controllers.audit import AuditController
 from .controllers.auth import AuthController
+from .controllers.channels import ChannelsController
 from .controllers.messages import MessagesController
 from .controllers.notifications import NotificationsController
 from .controllers.operations import OPERATIONS
+from .controllers.presence import PresenceController
 from .controllers.rooms import RoomsController
 from .controllers.sessions import SessionsController
 from .dependencies import DEPENDENCIES
@@ -28,7 +30,8 @@ from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
-    RoomAnalyticsController, GlobalAnalyticsController, AuditController,
+    RoomAnalyticsController, GlobalAnalyticsController, PresenceController, ChannelsController,
+    AuditController,
 ]
 
 

@@ -49,10 +49,19 @@ def serving(tmp_path: Path, *options: str, **env: str) -> Iterator[tuple[str, su
         _wait_until_up(base, process)
         yield base, process, tmp_path / "server.log"
     finally:
-        if process.poll() is None:
+        _stop(process)
+        log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM first: a SIGKILLed supervisor leaves its workers running (holding connections)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture
