@@ -22,6 +22,8 @@ from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.progress import LocalProgress, Progress, StoredProgress
 from hubbub.projections.store import ReadStore
 
+from .audit.bootstrap import open_audit
+from .audit.inspector import AuditInspector
 from .auth.keys import load_keys
 from .auth.live_sessions import LiveSessions
 from .auth.revocation_watch import RevocationWatch
@@ -30,6 +32,8 @@ from .auth.tokens import Tokens
 from .background.consumers import background_host
 from .background.process import BackgroundProcess
 from .eventstore.environment import application_env
+from .eventstore.keys import KeyStore
+from .eventstore.shredding import ShreddingHubbub
 from .notifications.host import outbox_of
 from .notifications.outbox import Outbox
 from .passwords import Argon2Hasher
@@ -56,6 +60,7 @@ class Runtime:
     rates: dict[str, Rate]
     executors: Executors
     revocation_watch: RevocationWatch
+    audit: AuditInspector  # the audit trail's reads, each recorded (adapters/audit)
     signals: Signals  # typing, presence, read receipts: what a socket gateway calls
     outbox: Outbox  # notification channels and deliveries (the background host delivers)
 
@@ -82,6 +87,7 @@ async def start_runtime(settings: Settings, hasher: PasswordHasher | None = None
     watch = RevocationWatch(services.app.recorder, services.app.mapper,
                             lambda session_id, reason: revocations.revoked([session_id], reason))
     await executors.in_thread(watch.start)
+    audit = await executors.in_thread(open_audit, settings, services, executors, read_models.read_store)
     reads = ReadSide(read_models, executors, settings.read_wait_timeout_s)
     runtime = Runtime(
         settings=settings,
@@ -96,6 +102,7 @@ async def start_runtime(settings: Settings, hasher: PasswordHasher | None = None
         rates={tier: parse_rate(getattr(settings, f"rate_limit_{tier}")) for tier in TIERS},
         executors=executors,
         revocation_watch=watch,
+        audit=audit,
         signals=build_signals(settings, services.commands, reads),
         outbox=await executors.in_thread(outbox_of, settings),
     )
@@ -118,9 +125,16 @@ def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = 
     `executor` runs password work before commands are queued (the runtime's blocking threads)."""
     settings = settings or load_settings()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    app = Hubbub(env=application_env(settings))
+    app = application(settings)
     hasher = hasher or Argon2Hasher(settings.password_time_cost, settings.password_memory_cost_kib)
     return Services.build(app, hasher, executor)
+
+
+def application(settings: Settings) -> Hubbub:
+    """hubbub's application on the configured store; personal data sealed unless turned off."""
+    if not settings.encrypt_personal_data:
+        return Hubbub(env=application_env(settings))
+    return ShreddingHubbub(KeyStore(Path(settings.resolved_key_store_path)), env=application_env(settings))
 
 
 def bootstrap_read_models(settings: Settings, services: Services, start: bool = True) -> ProjectedReadModels:

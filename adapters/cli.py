@@ -96,8 +96,10 @@ def _settings():
 
 def _register_projections() -> None:
     from .background.cli import projections
+    from .cli_audit import audit
 
     main.add_command(projections)
+    main.add_command(audit)
 
 
 _register_projections()

@@ -63,6 +63,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     smtp_url: str = ""
     webhook_allow_private: bool = False
     notification_ack_timeout_s: float = 30.0  # a digest shown to a socket, unacknowledged: to channels then
+    audit_checkpoint_key_file: str = ""
+    encrypt_personal_data: bool = True
+    key_store_path: str = ""
+    audit_checkpoint_every_events: int = 10_000
+    audit_checkpoint_every_s: float = 60.0
+
+    @property
+    def resolved_key_store_path(self) -> str:
+        return self.key_store_path or str(Path(self.data_dir) / "personal-keys.sqlite3")
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -133,6 +142,10 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    if settings.audit_checkpoint_every_events < 1:
+        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_EVENTS must be 1 or more")
+    if settings.audit_checkpoint_every_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_S must be positive")
     if settings.mongodb_timeout_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
     check_projections(settings)

@@ -14,6 +14,7 @@ from hubbub.domain.inbox import Inbox
 from hubbub.domain.room import Room
 from hubbub.domain.session import Session
 
+from .ports import PersonalKeys
 from .topics import register_legacy_topics
 
 A = TypeVar("A", bound=Aggregate)
@@ -23,6 +24,7 @@ class Hubbub(Application):
     name = "hubbub"
     # Rooms with many members and long-lived accounts/sessions grow; snapshots bound loading.
     snapshotting_intervals = {Room: 100, Account: 100, Session: 100, Inbox: 100}
+    keys: PersonalKeys | None = None  # set when personal data is sealed (adapters/eventstore/shredding.py)
 
     def __init__(self, *args, **kwargs):
         register_legacy_topics()

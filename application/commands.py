@@ -178,3 +178,21 @@ class Broadcast(Command):
     title: str
     body: str
     priority: str
+
+
+# The audit trail.
+
+@dataclass(frozen=True)
+class RecordAuditAccess(Command):
+    """Who read what of the audit trail (an inspection, an export, a verification)."""
+
+    action: str
+    target: str
+
+
+@dataclass(frozen=True)
+class EraseUser(Command):
+    """Destroy the user's key, so that their personal data reads "[erased]"; then record it."""
+
+    user_id: UUID
+    reason: str

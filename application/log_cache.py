@@ -18,12 +18,17 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from hubbub.domain.audit import Erasure
 
 from .app import Hubbub
 
 A = TypeVar("A", bound=Aggregate)
 CACHE_SIZE = 10_000
 CATCH_UP_PAGE = 1_000
+# Cached aggregates hold personal data opened before an erasure destroyed its key: forget them all.
+ERASURE_TOPIC = get_topic(Erasure.Requested)
 
 
 class LogFollowingCache:
@@ -52,6 +57,8 @@ class LogFollowingCache:
             if not notifications:
                 break
             for notification in notifications:
+                if notification.topic == ERASURE_TOPIC:
+                    self._aggregates.clear()
                 self._aggregates.pop(notification.originator_id, None)
             start = notifications[-1].id + 1
 
@@ -71,6 +78,8 @@ class LogFollowingCache:
         return deepcopy(cached) if for_change else cached
 
     def put(self, aggregate: Aggregate) -> None:
+        if isinstance(aggregate, Erasure):
+            self._aggregates.clear()
         self._aggregates[aggregate.id] = aggregate
         self._aggregates.move_to_end(aggregate.id)
         while len(self._aggregates) > self.size:

@@ -26,3 +26,10 @@ class Revocations(Protocol):
     """Where revoked sessions are announced, so that whatever holds them lets go at once."""
 
     def revoked(self, session_ids: Iterable[UUID], reason: str) -> None: ...
+
+
+class PersonalKeys(Protocol):
+    """The per-user keys that seal personal data (adapters/eventstore/keys.py)."""
+
+    def destroy(self, subject: UUID) -> None:
+        """The subject's data can never be read again; nothing is sealed for them afterwards."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from . import notifications
 from .accounts import AccountService
 from .app import Hubbub
+from .audit import AuditService
 from .bus import CommandBus
 from .messages import MessageService
 from .ports import PasswordHasher
@@ -28,9 +29,10 @@ class Services:
     @classmethod
     def build(cls, app: Hubbub, hasher: PasswordHasher, executor: Executor | None = None) -> Services:
         accounts, rooms, messages, reads = AccountService(app, hasher), RoomService(app), MessageService(app), ReadService(app)
+        audit = AuditService(app)
         handlers = {**accounts.handlers(), **rooms.handlers(), **messages.handlers(), **reads.handlers(),
-                    **notifications.handlers()}
-        bus = CommandBus(CommandWriter(app), handlers, accounts.before(), executor)
+                    **notifications.handlers(), **audit.handlers()}
+        bus = CommandBus(CommandWriter(app), handlers, {**accounts.before(), **audit.before()}, executor)
         return cls(app=app, commands=bus, accounts=accounts, rooms=rooms, messages=messages, reads=reads)
 
     def close(self) -> None:

@@ -23,3 +23,5 @@ INBOX_ALL_READ = "hubbub.domain.inbox:Inbox.AllRead"
 ACCOUNT_REGISTERED = "hubbub.domain.account:Account.Registered"
 ACCOUNT_PREFS_CHANGED = "hubbub.domain.account:Account.NotificationPrefsChanged"
 BROADCAST_ANNOUNCED = "hubbub.domain.broadcast:Broadcast.Announced"
+
+ERASURE_REQUESTED = "hubbub.domain.audit:Erasure.Requested"

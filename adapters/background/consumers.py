@@ -15,6 +15,7 @@ from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.supervisor import Supervisor
 from hubbub.projections.store import ReadStore
 
+from ..audit.bootstrap import audit_consumers
 from ..notifications.host import NotificationHost
 from ..settings import Settings
 
@@ -23,6 +24,7 @@ def background_consumers(settings: Settings, read_store: ReadStore) -> list[LogC
     """Every log consumer besides the projectors, one line each."""
     return [
         NotificationHost(settings, read_store),  # digests, and their delivery while it runs
+        *audit_consumers(settings, read_store),
     ]
 
 

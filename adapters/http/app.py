@@ -11,6 +11,7 @@ from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
 from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
+from .controllers.audit import AuditController
 from .controllers.auth import AuthController
 from .controllers.channels import ChannelsController
 from .controllers.messages import MessagesController
@@ -30,6 +31,7 @@ from .security import AuthenticationMiddleware, SignedInMiddleware
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
     RoomAnalyticsController, GlobalAnalyticsController, PresenceController, ChannelsController,
+    AuditController,
 ]
 
 

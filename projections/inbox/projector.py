@@ -13,6 +13,7 @@ from typing import Any
 from hubbub.domain.inbox import notification_id
 from hubbub.projections import topics as t
 from hubbub.projections.runtime.batch import Batch
+from hubbub.projections.erasure import ERASED, rewrite
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec
 
@@ -40,7 +41,7 @@ class InboxProjector(Projector):
         t.REACTION_ADDED: "reaction_added",
         t.INBOX_NOTIFICATIONS_READ: "notifications_read", t.INBOX_ALL_READ: "all_read",
         t.ACCOUNT_REGISTERED: "registered", t.ACCOUNT_PREFS_CHANGED: "preferences_changed",
-        t.BROADCAST_ANNOUNCED: "announced",
+        t.BROADCAST_ANNOUNCED: "announced", t.ERASURE_REQUESTED: "erased",
     }
 
     def wants(self, topic: str, event: Any) -> list[tuple[str, str]]:
@@ -143,6 +144,12 @@ class InboxProjector(Projector):
             "title": event.title, "category": event.category, "priority": event.priority,
             "created_at": event.timestamp, "read": False,
         })
+
+    def erased(self, event: Any, position: int, batch: Batch) -> None:
+        def erase_text(notification: dict) -> None:
+            notification.update({k: ERASED for k in ("preview", "title") if notification.get(k) is not None})
+
+        rewrite(batch, NOTIFICATIONS, {"actor_id": str(event.user_id), "kind": {"$ne": "reaction"}}, erase_text)
 
     def notifications_read(self, event: Any, position: int, batch: Batch) -> None:
         owner = str(event.user_id)

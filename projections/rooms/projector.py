@@ -7,6 +7,7 @@ from typing import Any
 from hubbub.projections import topics as t
 from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.ids import sid
+from hubbub.projections.erasure import ERASED, rewrite
 from hubbub.projections.projector import NeedsCommit, Projector
 from hubbub.projections.store import CollectionSpec
 
@@ -31,6 +32,7 @@ class RoomsProjector(MembershipMixin, Projector):
         t.MESSAGE_PINNED: "pinned", t.MESSAGE_UNPINNED: "unpinned",
         t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",
         t.READ_MARKER_STARTED: "marker_moved", t.READ_MARKER_ADVANCED: "marker_moved",
+        t.ERASURE_REQUESTED: "erased",
     }
 
     def __init__(self) -> None:
@@ -39,6 +41,8 @@ class RoomsProjector(MembershipMixin, Projector):
         self._last: dict[str, tuple[Any, int]] = {}
 
     def wants(self, topic: str, event: Any) -> list[tuple[str, str]]:
+        if topic == t.ERASURE_REQUESTED:
+            return []
         if topic in (t.MESSAGE_EDITED, t.MESSAGE_DELETED):
             return [(MESSAGE_INDEX, str(event.originator_id))]
         room_id = sid(getattr(event, "room_id", None) or event.originator_id)
@@ -113,6 +117,13 @@ class RoomsProjector(MembershipMixin, Projector):
         last = activity["last_message"]
         if last and last["message_id"] == message_id:
             activity["last_message"] = {**last, **changes}
+
+    def erased(self, event: Any, position: int, batch: Batch) -> None:
+        def erase_preview(activity: dict) -> None:
+            activity["last_message"] = {**activity["last_message"], "body": ERASED}
+
+        rewrite(batch, ACTIVITY, {"last_message.author_id": sid(event.user_id), "last_message.body": {"$ne": None}},
+                erase_preview)
 
     def _preview_last(self, activity: dict) -> None:
         pending = self._last.pop(activity["_id"], None)

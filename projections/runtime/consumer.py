@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 
 from .follower import Follower
+from .log import stored_record
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class LoggedEvent:
     originator_version: int
     event: Any  # the decoded domain event
     metadata: Mapping[str, str | None]  # actor_id, correlation_id, causation_id
+    # The record as stored (legacy topic, sealed state), for a consumer that hashes what was written.
+    record: Notification | None = None
 
 
 class LogConsumer(Protocol):
@@ -108,7 +111,8 @@ class ConsumerFollower(Follower):
 
     def apply(self, notification: Notification, event: Any, metadata: Mapping[str, str | None]) -> None:
         self.buffer.append(LoggedEvent(notification.id, notification.topic, notification.originator_id,
-                                       notification.originator_version, event, metadata))
+                                       notification.originator_version, event, metadata,
+                                       stored_record(notification)))
         self.pending = notification.id
 
     def _write(self) -> None:

@@ -3,11 +3,13 @@ with the metadata (actor, correlation and causation ids) stored beside them."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Mapper, Notification, Subscription
+from eventsourcing.persistence import Notification, Subscription
 
 from hubbub.application.topics import current_topic, with_legacy
 
@@ -17,7 +19,9 @@ class EventLog:
         self.app = app  # held: a collected Application closes its store under the recorder
         self._recorder = app.recorder
         self._metadata = KeptMetadata(app.mapper.transcoder)
-        self._mapper = Mapper(self._metadata, compressor=app.mapper.compressor, cipher=app.mapper.cipher)
+        # The application's own mapper (it may open sealed fields), with the metadata-keeping transcoder.
+        self._mapper = copy.copy(app.mapper)
+        self._mapper.transcoder = self._metadata
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -37,13 +41,26 @@ class EventLog:
         return self._recorder.subscribe(gt=after)
 
 
+@dataclass(frozen=True)
+class Renamed(Notification):
+    """A notification under its topic's current name, and the record as it was stored."""
+
+    stored: Notification | None = None
+
+
 def current_notification(notification: Notification) -> Notification:
     """The notification under its topic's current name (projectors dispatch on it)."""
     topic = current_topic(notification.topic)
     if topic == notification.topic:
         return notification
-    return Notification(id=notification.id, originator_id=notification.originator_id,
-                        originator_version=notification.originator_version, topic=topic, state=notification.state)
+    return Renamed(id=notification.id, originator_id=notification.originator_id,
+                   originator_version=notification.originator_version, topic=topic, state=notification.state,
+                   stored=notification)
+
+
+def stored_record(notification: Notification) -> Notification:
+    """The record exactly as the store holds it (a legacy topic under its old name)."""
+    return getattr(notification, "stored", None) or notification
 
 
 class KeptMetadata:

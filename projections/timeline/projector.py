@@ -6,6 +6,7 @@ from typing import Any
 
 from hubbub.projections import topics as t
 from hubbub.projections.runtime.batch import Batch
+from hubbub.projections.erasure import ERASED, rewrite
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec
 
@@ -19,9 +20,12 @@ class TimelineProjector(Projector):
     handles = {
         t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",
         t.REACTION_ADDED: "reaction_added", t.REACTION_REMOVED: "reaction_removed",
+        t.ERASURE_REQUESTED: "erased",
     }
 
     def wants(self, topic: str, event: Any) -> list[tuple[str, str]]:
+        if topic == t.ERASURE_REQUESTED:
+            return []
         if topic == t.MESSAGE_SENT:
             return [(MESSAGES, str(event.thread_id))] if event.thread_id else []
         return [(MESSAGES, str(event.originator_id))]
@@ -67,3 +71,7 @@ class TimelineProjector(Projector):
         reactions = [[emoji, [u for u in users if u != actor] if emoji == event.emoji else users]
                      for emoji, users in message["reactions"]]
         message["reactions"] = [pair for pair in reactions if pair[1]]
+
+    def erased(self, event: Any, position: int, batch: Batch) -> None:
+        rewrite(batch, MESSAGES, {"author_id": str(event.user_id), "body": {"$ne": None}},
+                lambda message: message.update(body=ERASED))

@@ -91,6 +91,12 @@ ADMIN_ROUTES = [
     Route("GET", "/api/analytics/heatmap.svg", 200),
     Route("POST", "/api/notifications/broadcast", 202,
           {"category": "news", "title": "Hello", "body": "Welcome", "priority": "transactional"}),
+    Route("GET", "/api/audit/events?limit=5", 200),
+    Route("GET", "/api/audit/requests/req-1", 200),
+    Route("GET", f"/api/audit/aggregates/{NOBODY}", 404),
+    Route("GET", "/api/audit/verify", 200),
+    Route("GET", "/api/audit/export?after_position=1", 200),
+    Route("POST", "/api/audit/erasures", 404, {"user_id": NOBODY, "reason": "asked to be forgotten"}),
 ]
 
 
@@ -188,4 +194,5 @@ def _template(path: str) -> str:
     path = path.split("?")[0].replace("{room}", "{room_id}").replace("{message}", "{message_id}")
     path = path.replace("{target}", "{user_id}").replace("👍", "{emoji}")
     path = path.replace(f"sessions/{NOBODY}", "sessions/{session_id}").replace(f"notifications/{NOBODY}", "notifications/{notification_id}")
+    path = path.replace("requests/req-1", "requests/{correlation_id}").replace(f"aggregates/{NOBODY}", "aggregates/{aggregate_id}")
     return path.replace("categories/news", "categories/{category}")

@@ -128,7 +128,9 @@ def test_a_running_consumer_is_started_before_its_first_batch_and_stopped_after_
 
 def test_the_notification_host_is_registered_and_opens_nothing_when_built(tmp_path):
     world = World(tmp_path)
-    [host] = registration.background_consumers(world.settings, world.read_models.read_store)
-    assert host.name == "digests" and not (tmp_path / "notifications.sqlite3").exists()
+    consumers = {c.name: c for c in registration.background_consumers(world.settings, world.read_models.read_store)}
+    assert set(consumers) == {"digests", "audit_index", "audit_chain"}
+    host = consumers["digests"]
+    assert not (tmp_path / "notifications.sqlite3").exists()
     assert host.committed_position() == 0 and (tmp_path / "notifications.sqlite3").exists()
     world.close()

@@ -1,0 +1,1 @@
+"""Audit: inspection of the log, its hash chain and signed checkpoints, erasure (see DESIGN.md)."""
