@@ -46,6 +46,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the projectors run: see PROJECTION_MODES
+    gateway_connections_per_user: int = 10
+    gateway_replay_cap: int = 10_000
+    gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
+    gateway_poll_interval_s: float = 0.005  # how often the gateway looks for new feed rows
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -118,7 +122,16 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    _check_gateway(settings)
     check_projections(settings)
+
+
+def _check_gateway(settings: Settings) -> None:
+    for name in ("gateway_connections_per_user", "gateway_replay_cap", "gateway_outbound_limit"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"invalid configuration: {PREFIX}{name.upper()} must be 1 or more")
+    if settings.gateway_poll_interval_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}GATEWAY_POLL_INTERVAL_S must be positive")
 
 
 def check_projections(settings: Settings) -> None:

@@ -13,11 +13,13 @@ from .runtime import Runtime
 CHECK_TIMEOUT_S = 3.0
 
 
-async def readiness(runtime: Runtime) -> dict[str, dict]:
+async def readiness(runtime: Runtime, gateway=None) -> dict[str, dict]:
     checks = {
         "event_store": lambda: in_thread(_event_store, runtime),
         "read_store": lambda: in_thread(_read_store, runtime),
     }
+    if gateway is not None:
+        checks["gateway"] = lambda: in_thread(_gateway, gateway)
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)
     return {name: await _checked(check) for name, check in checks.items()}
@@ -44,6 +46,18 @@ def _read_store(runtime: Runtime) -> dict:
 
 
 class ReadStoreDown(Exception):
+    pass
+
+
+def _gateway(gateway) -> dict:
+    """Not ready when its feed tail has stopped or cannot read; its lag is how far it is behind the log."""
+    tail = gateway.tail
+    if tail is None or not tail.running or tail.failed:
+        raise GatewayDown(tail.failed if tail else "not started")
+    return {"position": tail.position, "lag": gateway.lag(), "sockets": len(gateway.connections)}
+
+
+class GatewayDown(Exception):
     pass
 
 

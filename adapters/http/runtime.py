@@ -46,7 +46,8 @@ async def start_runtime(settings: Settings, metrics: HttpMetrics) -> Runtime:
     read_models = await in_thread(bootstrap_read_models, settings, services)
     revocations, live_sessions = SessionRevocations(), LiveSessions(settings.session_check_ttl_s)
     revocations.subscribe(lambda session_id, _reason: live_sessions.revoked(session_id))
-    watch = RevocationWatch(services.app.recorder, live_sessions.revoked)
+    # Another process's revocations reach every listener here too, socket gateway included.
+    watch = RevocationWatch(services.app.recorder, lambda session_id: revocations.revoked([session_id], "revoked"))
     await in_thread(watch.start)
     runtime = Runtime(
         settings=settings,

@@ -21,7 +21,7 @@ def health() -> dict[str, str]:
 @get("/ready", tags=["operations"])
 async def ready(state: State) -> Response[dict]:
     """Each backing store answers: the event store, the read store, Redis (when configured)."""
-    checks = await readiness(state.runtime)
+    checks = await readiness(state.runtime, state.get("gateway"))
     healthy = all(check["status"] == "ok" for check in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return Response(body, status_code=HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE)

@@ -1,0 +1,197 @@
+"""One process's gateway: its sockets, the feed tail that feeds them, and the socket.io server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from uuid import UUID
+
+import socketio
+
+from hubbub.projections.feed.queries import Row
+
+from . import wiring
+from .connections import Connection, Connections
+from .metrics import GatewayMetrics
+from .tail import FeedTail
+
+log = logging.getLogger("hubbub.gateway")
+NAMESPACE = "/"
+WATCH_S = 0.25
+CONNECT_WAIT_S = 5.0
+
+
+def room_key(room_id: str) -> str:
+    return f"room:{room_id}"
+
+
+class Gateway:
+    def __init__(self, sio: socketio.AsyncServer, metrics: GatewayMetrics):
+        self.sio = sio
+        self.metrics = metrics
+        self.connections = Connections()
+        self.runtime: wiring.Runtime | None = None
+        self.tail: FeedTail | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._unsubscribe = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # Lifecycle: started by the app's startup, after the runtime; stopped before it closes.
+
+    async def start(self, runtime: wiring.Runtime) -> None:
+        self.runtime = runtime
+        self._loop = asyncio.get_running_loop()
+        self.tail = FeedTail(self.read_models, self._deliver, runtime.settings.gateway_poll_interval_s)
+        await self.tail.start()
+        self._unsubscribe = wiring.on_session_revoked(runtime, self._revoked_from_any_thread)
+        self.spawn(self._watch_outbound())
+        self.metrics.watch(self)
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for connection in list(self.connections.by_sid.values()):
+            await self.disconnect(connection)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.tail is not None:
+            await self.tail.stop()
+
+    def spawn(self, coroutine) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("gateway task failed", exc_info=task.exception())
+
+    # Settings and seams.
+
+    @property
+    def read_models(self):
+        return wiring.read_models(self.runtime)
+
+    def log_head(self) -> int:
+        return wiring.log_head(self.runtime)
+
+    @property
+    def replay_cap(self) -> int:
+        return self.runtime.settings.gateway_replay_cap
+
+    @property
+    def outbound_limit(self) -> int:
+        return self.runtime.settings.gateway_outbound_limit
+
+    def lag(self) -> int:
+        return max(0, self.log_head() - self.tail.position) if self.tail else 0
+
+    # Sockets.
+
+    def has(self, connection: Connection) -> bool:
+        return self.connections.by_sid.get(connection.sid) is connection
+
+    async def connected(self, sid: str) -> None:
+        """Wait until socket.io has sent the CONNECT packet: nothing may be emitted before it."""
+        deadline = time.monotonic() + CONNECT_WAIT_S
+        while self.sio.manager.is_pre_connected(sid, NAMESPACE) and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)
+
+    def go_live(self, connection: Connection, rooms: set[str]) -> None:
+        for room_id in rooms:
+            self.sio.manager.basic_enter_room(connection.sid, NAMESPACE, room_key(room_id))
+        connection.rooms, connection.live = set(rooms), True
+
+    def go_offline(self, connection: Connection) -> None:
+        for room_id in connection.rooms:
+            self.sio.manager.basic_leave_room(connection.sid, NAMESPACE, room_key(room_id))
+        connection.rooms, connection.live = set(), False
+
+    def follow(self, connection: Connection, room_id: str) -> None:
+        if connection.live and room_id not in connection.rooms:
+            self.sio.manager.basic_enter_room(connection.sid, NAMESPACE, room_key(room_id))
+            connection.rooms.add(room_id)
+
+    def unfollow(self, connection: Connection, room_id: str) -> None:
+        if room_id in connection.rooms:
+            self.sio.manager.basic_leave_room(connection.sid, NAMESPACE, room_key(room_id))
+            connection.rooms.discard(room_id)
+
+    async def emit_to(self, connection: Connection, event: str, data: dict) -> None:
+        await self.sio.emit(event, data, to=connection.sid, namespace=NAMESPACE)
+
+    def pending(self, connection: Connection) -> int:
+        """Packets queued for the socket and not yet written to it."""
+        eio_sid = self.sio.manager.eio_sid_from_sid(connection.sid, NAMESPACE)
+        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
+        return socket.queue.qsize() if socket is not None else 0
+
+    async def resync(self, connection: Connection, position: int, reason: str) -> None:
+        self.metrics.resyncs.labels(reason).inc()
+        await self.emit_to(connection, "sync:resync_required", {"position": position, "reason": reason})
+
+    async def end(self, connection: Connection, reason: str) -> None:
+        """The session is over (revoked) or its token expired: say so, then disconnect."""
+        if connection.closing or not self.has(connection):
+            return
+        self.go_offline(connection)
+        await self.emit_to(connection, "session:ended", {"reason": reason})
+        await self.disconnect(connection)
+
+    async def disconnect(self, connection: Connection) -> None:
+        connection.closing = True
+        self.go_offline(connection)
+        await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
+
+    def forget(self, sid: str) -> None:
+        connection = self.connections.remove(sid)
+        if connection is not None:
+            connection.closing = True
+            if connection.expiry is not None:
+                connection.expiry.cancel()
+
+    def _revoked_from_any_thread(self, session_id: UUID, _reason: str) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._revoked, session_id)
+
+    def _revoked(self, session_id: UUID) -> None:
+        for connection in self.connections.of_session(session_id):
+            self.spawn(self.end(connection, "session_revoked"))
+
+    async def _watch_outbound(self) -> None:
+        """A socket that cannot keep up is told to resync and let go, rather than queued for without bound."""
+        while True:
+            await asyncio.sleep(WATCH_S)
+            for connection in list(self.connections.by_sid.values()):
+                if not connection.closing and self.pending(connection) > self.outbound_limit:
+                    self.go_offline(connection)
+                    connection.closing = True
+                    await self.resync(connection, self.tail.position, "slow_consumer")
+                    await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
+
+    # Live delivery, in position order: membership first for a join, last for a departure.
+
+    async def _deliver(self, rows: list[Row]) -> None:
+        for _, room_id, event, payload in rows:
+            data = json.loads(payload)
+            for user_id in _joining(event, data):
+                for connection in self.connections.of_user(user_id):
+                    self.follow(connection, room_id)
+            await self.sio.emit(event, data, room=room_key(room_id), namespace=NAMESPACE)
+            if event == "member:left":
+                for connection in self.connections.of_user(data["user_id"]):
+                    self.unfollow(connection, room_id)
+            self.metrics.emitted(event, data["at"])
+
+
+def _joining(event: str, data: dict) -> list[str]:
+    if event == "member:joined":
+        return data["user_ids"]
+    if event == "room:updated":  # a new room's first row: its members follow it from here
+        return [member["user_id"] for member in data["room"]["members"]]
+    return []
