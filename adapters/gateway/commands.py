@@ -62,7 +62,7 @@ async def _run(gateway: Gateway, connection: Connection, event: str, command: ms
         case MarkRead(room_id, up_to_position):
             return await wiring.mark_read(runtime, user_id, room_id, up_to_position)
         case Sync(since):
-            gateway.spawn(sync(gateway, connection, since, announce=True))
+            gateway.spawn(sync(gateway, connection, since))
             return {}
     raise AssertionError(f"no handler for {type(command).__name__}")
 

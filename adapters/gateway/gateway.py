@@ -139,9 +139,10 @@ class Gateway:
         """The session is over (revoked) or its token expired: say so, then disconnect."""
         if connection.closing or not self.has(connection):
             return
+        connection.closing = True  # once: a revocation may be reported here and by the log
         self.go_offline(connection)
         await self.emit_to(connection, "session:ended", {"reason": reason})
-        await self.disconnect(connection)
+        await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
 
     async def disconnect(self, connection: Connection) -> None:
         connection.closing = True
@@ -169,8 +170,8 @@ class Gateway:
             await asyncio.sleep(WATCH_S)
             for connection in list(self.connections.by_sid.values()):
                 if not connection.closing and self.pending(connection) > self.outbound_limit:
-                    self.go_offline(connection)
                     connection.closing = True
+                    self.go_offline(connection)
                     await self.resync(connection, self.tail.position, "slow_consumer")
                     await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
 

@@ -60,8 +60,7 @@ class GatewayNamespace(socketio.AsyncNamespace):
         loop = asyncio.get_running_loop()
         connection.expiry = loop.call_later(max(0.0, identity.expires_at - time.time()), lambda: gateway.spawn(
             gateway.end(connection, "token_expired")))
-        start = gateway.tail.position if since is None else since
-        gateway.spawn(sync(gateway, connection, start, announce=since is not None))
+        gateway.spawn(sync(gateway, connection, since))
 
 
 def _since(value: Any) -> int | None:

@@ -7,7 +7,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING
 
-from hubbub.application.threads import in_query_thread
+from hubbub.application.threads import in_query_thread, in_thread
 from hubbub.projections.feed.queries import Row
 
 from .connections import Connection
@@ -20,16 +20,24 @@ PAGE = 500
 WAIT_S = 0.005
 
 
-async def sync(gateway: Gateway, connection: Connection, since: int, announce: bool) -> None:
-    """Replay (since, tail] and go live; a newer sync of the same socket supersedes this one."""
+async def sync(gateway: Gateway, connection: Connection, since: int | None) -> None:
+    """Replay (since, tail], say sync:done, and go live; without `since`, go live from the log's
+    head. A newer sync of the same socket supersedes this one."""
     connection.sync_generation += 1
     generation = connection.sync_generation
     gateway.go_offline(connection)
     await gateway.connected(connection.sid)
     tail, read_models = gateway.tail, gateway.read_models
-    position = min(since, await in_query_thread(gateway.log_head))
+    head = await in_thread(gateway.log_head)
+    position = head if since is None else min(since, head)
+    # The replay covers at least what the log held when it was asked for: wait for the tail to get there.
+    while tail.position < head:
+        if _superseded(gateway, connection, generation):
+            return
+        await asyncio.sleep(WAIT_S)
     replayed, resynced = 0, False
-    gateway.metrics.replays.inc()
+    if since is not None:
+        gateway.metrics.replays.inc()
     while True:
         target = tail.position
         spans, todo = await in_query_thread(_plan, read_models, connection.user_key, position, target)
@@ -48,7 +56,7 @@ async def sync(gateway: Gateway, connection: Connection, since: int, announce: b
             gateway.go_live(connection, following(spans, position))  # no await since the check
             break
         await asyncio.sleep(WAIT_S)
-    if announce and not resynced:
+    if since is not None and not resynced:
         await gateway.emit_to(connection, "sync:done", {"position": position})
 
 

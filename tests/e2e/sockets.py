@@ -61,6 +61,10 @@ class Person:
         self.token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
         return self.token
 
+    def log_out(self, refresh_token: str | None = None) -> None:
+        out = self.http.post("/api/auth/logout", json={"refresh_token": refresh_token or self.refresh_token})
+        assert out.status_code == 204, out.text
+
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.request(method, path, headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
 
@@ -121,11 +125,15 @@ class Socket:
         return await self.wait_for(lambda s: next((d for d in s.named(name) if predicate(d)), None), timeout)
 
 
-async def refused(base: str, auth: Any) -> socketio.exceptions.ConnectionError:
+async def refused(base: str, auth: Any) -> dict[str, Any]:
+    """The connect_error a refused connection gets: {message: code, data: {detail}}."""
     client = socketio.AsyncClient(reconnection=False)
+    errors: list[Any] = []
+    client.on("connect_error", lambda data: errors.append(data))
     try:
         await client.connect(base, auth=auth, transports=["websocket"], wait_timeout=10)
-    except socketio.exceptions.ConnectionError as error:
-        return error
+    except socketio.exceptions.ConnectionError:
+        assert errors, "refused without a connect_error"
+        return errors[0]
     await client.disconnect()
     raise AssertionError("the connection was accepted")
