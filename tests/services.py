@@ -52,3 +52,13 @@ def require_mongodb() -> str:
     if not MONGODB_URL:
         pytest.skip("MONGODB_URL is not set: no MongoDB server on this machine, MongoDB suite skipped")
     return MONGODB_URL
+
+
+def require_redis_server() -> str:
+    """The redis-server binary, for tests that start (and kill) a Redis of their own."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _missing("redis-server (the binary)")
+    return binary
