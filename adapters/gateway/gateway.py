@@ -127,9 +127,12 @@ class Gateway:
 
     def pending(self, connection: Connection) -> int:
         """Packets queued for the socket and not yet written to it."""
-        eio_sid = self.sio.manager.eio_sid_from_sid(connection.sid, NAMESPACE)
-        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
+        socket = self._engine_socket(connection)
         return socket.queue.qsize() if socket is not None else 0
+
+    def _engine_socket(self, connection: Connection):
+        eio_sid = self.sio.manager.eio_sid_from_sid(connection.sid, NAMESPACE)
+        return self.sio.eio.sockets.get(eio_sid) if eio_sid else None
 
     async def resync(self, connection: Connection, position: int, reason: str) -> None:
         self.metrics.resyncs.labels(reason).inc()
@@ -170,10 +173,20 @@ class Gateway:
             await asyncio.sleep(WATCH_S)
             for connection in list(self.connections.by_sid.values()):
                 if not connection.closing and self.pending(connection) > self.outbound_limit:
-                    connection.closing = True
-                    self.go_offline(connection)
-                    await self.resync(connection, self.tail.position, "slow_consumer")
-                    await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
+                    await self.let_go_slow(connection)
+
+    async def let_go_slow(self, connection: Connection) -> None:
+        if connection.closing:
+            return
+        connection.closing = True
+        self.go_offline(connection)
+        socket = self._engine_socket(connection)
+        if socket is not None:  # what it has not taken is dropped: the resync replaces it
+            _drop_queued(socket.queue)
+        await self.resync(connection, self.tail.position, "slow_consumer")
+        await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
+        if socket is not None:  # and the transport, without waiting for a reader that may never come
+            await socket.close(wait=False)
 
     # Live delivery, in position order: membership first for a join, last for a departure.
 
@@ -188,6 +201,12 @@ class Gateway:
                 for connection in self.connections.of_user(data["user_id"]):
                     self.unfollow(connection, room_id)
             self.metrics.emitted(event, data["at"])
+
+
+def _drop_queued(queue: asyncio.Queue) -> None:
+    while not queue.empty():
+        queue.get_nowait()
+        queue.task_done()
 
 
 def _joining(event: str, data: dict) -> list[str]:

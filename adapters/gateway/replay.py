@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import TYPE_CHECKING
 
 from hubbub.application.threads import in_query_thread, in_thread
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 PAGE = 500
 WAIT_S = 0.005
+STALL_S = 10.0  # a socket that takes nothing of a replay page for this long is too slow
 
 
 async def sync(gateway: Gateway, connection: Connection, since: int | None) -> None:
@@ -81,8 +83,12 @@ async def _stream(gateway: Gateway, connection: Connection, generation: int,
             await gateway.emit_to(connection, event, json.loads(payload))
         sent += len(rows)
         # Backpressure: the next page waits until the socket has taken most of this one.
+        stalled_since = time.monotonic()
         while gateway.pending(connection) > gateway.outbound_limit // 2:
             if _superseded(gateway, connection, generation):
+                return sent
+            if time.monotonic() - stalled_since > STALL_S:
+                await gateway.let_go_slow(connection)
                 return sent
             await asyncio.sleep(WAIT_S)
         if _superseded(gateway, connection, generation):

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from hubbub.application.threads import in_thread
 
 from ..readiness import readiness
+from .asyncapi import asyncapi
 
 
 @get("/health", sync_to_thread=False, include_in_schema=True, tags=["operations"])
@@ -33,4 +34,4 @@ async def metrics(state: State) -> Response[bytes]:
     return Response(await in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
 
 
-OPERATIONS = [health, ready, metrics]
+OPERATIONS = [health, ready, metrics, asyncapi]
