@@ -41,6 +41,9 @@ async def test_two_processes_deliver_to_each_others_clients_in_order_once(tmp_pa
                 await _received(socket, room, sent)
                 got = _positions(socket, room)
                 assert got == sorted(sent)  # every one, once, in position order
+            bob.log_out()  # on process A; bob's socket is on B
+            await on_b.wait_for(lambda s: s.disconnected.is_set(), timeout=1.0)
+            assert on_b.named("session:ended") == [{"reason": "session_revoked"}]
         finally:
             await on_a.close()
             await on_b.close()
