@@ -14,24 +14,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from http_load import free_port, hubbub_env, served  # noqa: E402
+
+# The floor: acks each message:send and emits it to the room; with a Redis URL (argv[2]), through
+# python-socketio's AsyncRedisManager, as several processes would.
 FLOOR = """
 import socketio, uvicorn, sys
-sio = socketio.AsyncServer(async_mode="asgi", logger=False, engineio_logger=False)
+manager = socketio.AsyncRedisManager(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else None
+sio = socketio.AsyncServer(async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False)
 
 @sio.event
 async def join(sid, room):
@@ -43,60 +48,32 @@ async def send(sid, data):
     await sio.emit("message:new", {"message": data, "room_id": data["room_id"]}, room=data["room_id"])
     return {"ok": True}
 
-uvicorn.run(socketio.ASGIApp(sio), host="127.0.0.1", port=int(sys.argv[1]), log_level="error")
+uvicorn.run(socketio.ASGIApp(sio), host="127.0.0.1", port=int(sys.argv[1]), log_level="critical")
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
+@contextmanager
+def hubbub(mode: str, data_dir: str) -> Iterator[str]:
+    """A `hubbub serve` with its projectors where `mode` says, limits out of the way."""
+    port, url = _address()
+    env = {**hubbub_env(data_dir, ""), "HUBBUB_PROJECTIONS": mode, "HUBBUB_PASSWORD_TIME_COST": "1",
+           "HUBBUB_PASSWORD_MEMORY_COST_KIB": "1024", "HUBBUB_GATEWAY_REPLAY_CAP": "1000000",
+           "HUBBUB_GATEWAY_CONNECTIONS_PER_USER": "100"}
+    with served([sys.executable, "-m", "hubbub.adapters.cli", "serve", "--port", str(port)], env, f"{url}/health"):
+        yield url
 
 
-class Server:
-    def __init__(self, command: list[str], env: dict[str, str], url: str):
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
-        self.url = url
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+@contextmanager
+def floor(redis_url: str = "") -> Iterator[str]:
+    port, url = _address()
+    with served([sys.executable, "-c", FLOOR, str(port), redis_url], dict(os.environ),
+                f"{url}/socket.io/?EIO=4&transport=polling"):
+        yield url
 
 
-def hubbub(mode: str, data_dir: str) -> Server:
+def _address() -> tuple[int, str]:
     port = free_port()
-    env = {**os.environ, "HUBBUB_DATA_DIR": data_dir, "HUBBUB_ENV_FILE": "", "HUBBUB_PROJECTIONS": mode,
-           "HUBBUB_PASSWORD_TIME_COST": "1", "HUBBUB_PASSWORD_MEMORY_COST_KIB": "1024", "HUBBUB_LOG_LEVEL": "WARNING",
-           "HUBBUB_GATEWAY_REPLAY_CAP": "1000000", "HUBBUB_GATEWAY_CONNECTIONS_PER_USER": "100",
-           **{f"HUBBUB_RATE_LIMIT_{t}": "1000000/1m" for t in ("AUTH", "MESSAGES", "SEARCH", "OTHER")}}
-    server = Server([sys.executable, "-m", "hubbub.adapters.cli", "serve", "--port", str(port)], env,
-                    f"http://127.0.0.1:{port}")
-    wait_up(f"{server.url}/health")
-    return server
-
-
-def floor() -> Server:
-    port = free_port()
-    server = Server([sys.executable, "-c", FLOOR, str(port)], dict(os.environ), f"http://127.0.0.1:{port}")
-    wait_up(f"{server.url}/socket.io/?EIO=4&transport=polling")
-    return server
+    return port, f"http://127.0.0.1:{port}"
 
 
 def seed_hubbub(url: str, clients: int, room_size: int) -> tuple[list[str], list[str], list[int]]:
@@ -217,30 +194,22 @@ def main() -> None:
     expected = int(args.rate * args.seconds) * args.room_size
     print(f"{args.clients} clients in rooms of {args.room_size}, {args.rate:g} msg/s for {args.seconds:g} s")
 
-    server = floor()
-    try:
+    with floor() as url:
         rooms = [f"room{n}" for n in range(args.clients // args.room_size)]
         room_of = [n // args.room_size for n in range(args.clients)]
-        lat = asyncio.run(run_load(server.url, [""] * args.clients, rooms, room_of, args.rate, args.seconds, True))
+        lat = asyncio.run(run_load(url, [""] * args.clients, rooms, room_of, args.rate, args.seconds, True))
         floor_p99 = report("bare python-socketio", lat, expected)
-    finally:
-        server.stop()
     for mode in args.modes.split(","):
-        with tempfile.TemporaryDirectory() as data_dir:
-            server = hubbub(mode, data_dir)
-            try:
-                tokens, rooms, room_of = seed_hubbub(server.url, args.clients, args.room_size)
-                lat = asyncio.run(run_load(server.url, tokens, rooms, room_of, args.rate, args.seconds, False))
-                p99 = report(f"hubbub ({mode})", lat, expected, f"— {fanout_delay(server.url)}")
-                print(f"{'':>22}  p99 ratio to the floor: {p99 / floor_p99:.2f}")
-                if args.replay:
-                    seed_replay(server.url, tokens[0], rooms[0], args.replay)
-                    rate = asyncio.run(time_replay(server.url, tokens[0], args.replay))
-                    print(f"{'':>22}  replay since 0: {rate:,.0f} events/s")
-            finally:
-                server.stop()
+        with tempfile.TemporaryDirectory() as data_dir, hubbub(mode, data_dir) as url:
+            tokens, rooms, room_of = seed_hubbub(url, args.clients, args.room_size)
+            lat = asyncio.run(run_load(url, tokens, rooms, room_of, args.rate, args.seconds, False))
+            p99 = report(f"hubbub ({mode})", lat, expected, f"— {fanout_delay(url)}")
+            print(f"{'':>22}  p99 ratio to the floor: {p99 / floor_p99:.2f}")
+            if args.replay:
+                seed_replay(url, tokens[0], rooms[0], args.replay)
+                rate = asyncio.run(time_replay(url, tokens[0], args.replay))
+                print(f"{'':>22}  replay since 0: {rate:,.0f} events/s")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

@@ -23,26 +23,8 @@ from pathlib import Path
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gateway_paths import Server, free_port, hubbub, seed_hubbub, wait_up  # noqa: E402
-
-MANAGED = """
-import socketio, uvicorn, sys
-sio = socketio.AsyncServer(async_mode="asgi", client_manager=socketio.AsyncRedisManager(sys.argv[2]),
-                           logger=False, engineio_logger=False)
-
-@sio.event
-async def join(sid, room):
-    await sio.enter_room(sid, room)
-    return {"ok": True}
-
-@sio.on("message:send")
-async def send(sid, data):
-    await sio.emit("message:new", data, room=data["room_id"])
-    return {"ok": True}
-
-uvicorn.run(socketio.ASGIApp(sio), host="127.0.0.1", port=int(sys.argv[1]), log_level="critical")
-"""
-
+from gateway_paths import floor, hubbub, seed_hubbub  # noqa: E402
+from http_load import free_port  # noqa: E402
 
 class Redis:
     def __init__(self) -> None:
@@ -67,7 +49,7 @@ async def measure(sender_url: str, receiver_url: str, sender_token: str, receive
                   join: bool, redis: Redis, events: int, rate: float, outage: float) -> tuple[int, int]:
     received: set[str] = set()
     sender, receiver = socketio.AsyncClient(reconnection=False), socketio.AsyncClient(reconnection=False)
-    receiver.on("message:new", lambda data: received.add(data.get("client_msg_id") or data["message"]["body"]))
+    receiver.on("message:new", lambda data: received.add(data["message"]["body"]))
     await receiver.connect(receiver_url, auth={"token": receiver_token}, transports=["websocket"])
     await sender.connect(sender_url, auth={"token": sender_token}, transports=["websocket"])
     if join:
@@ -106,32 +88,20 @@ def main() -> None:
         raise SystemExit("needs the redis-server binary")
     redis = Redis()
     redis.start()
-    servers = []
     try:
-        ports = [free_port(), free_port()]
-        servers = [Server([sys.executable, "-c", MANAGED, str(p), redis.url], dict(os.environ),
-                          f"http://127.0.0.1:{p}") for p in ports]
-        for server in servers:
-            wait_up(f"{server.url}/socket.io/?EIO=4&transport=polling")
-        acked, got = asyncio.run(measure(servers[0].url, servers[1].url, "", "", "r", True, redis,
-                                         args.events, args.rate, args.outage))
+        with floor(redis.url) as first, floor(redis.url) as second:
+            acked, got = asyncio.run(measure(first, second, "", "", "r", True, redis, args.events, args.rate,
+                                             args.outage))
         print(f"AsyncRedisManager: {acked} acked, {got} delivered to the other process ({acked - got} lost)")
-    finally:
-        for server in servers:
-            server.stop()
-    with tempfile.TemporaryDirectory() as data_dir:
         os.environ["HUBBUB_REDIS_URL"] = redis.url
-        first = hubbub("process", data_dir)
-        second = hubbub("process", data_dir)
-        try:
-            tokens, rooms, _ = seed_hubbub(first.url, 2, 2)
-            acked, got = asyncio.run(measure(first.url, second.url, tokens[0], tokens[1], rooms[0], False, redis,
+        with tempfile.TemporaryDirectory() as data_dir, hubbub("process", data_dir) as first, \
+                hubbub("process", data_dir) as second:
+            tokens, rooms, _ = seed_hubbub(first, 2, 2)
+            acked, got = asyncio.run(measure(first, second, tokens[0], tokens[1], rooms[0], False, redis,
                                              args.events, args.rate, args.outage))
-            print(f"hubbub (feed):     {acked} acked, {got} delivered to the other process ({acked - got} lost)")
-        finally:
-            first.stop()
-            second.stop()
-            redis.kill()
+        print(f"hubbub (feed):     {acked} acked, {got} delivered to the other process ({acked - got} lost)")
+    finally:
+        redis.kill()
 
 
 if __name__ == "__main__":

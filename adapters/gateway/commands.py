@@ -55,10 +55,10 @@ async def _run(gateway: Gateway, connection: Connection, event: str, command: ms
             return await wiring.send(runtime, user_id, room_id, body, client_msg_id, thread_id)
         case EditMessage(room_id, message_id, body):
             return await wiring.edit(runtime, user_id, room_id, message_id, body)
-        case DeleteMessage(room_id, message_id):
-            return await wiring.delete(runtime, user_id, room_id, message_id)
         case Reaction(room_id, message_id, emoji):
             return await wiring.react(runtime, user_id, room_id, message_id, emoji, event == "reaction:add")
+        case DeleteMessage(room_id, message_id):  # after its subclasses, which would match it
+            return await wiring.delete(runtime, user_id, room_id, message_id)
         case MarkRead(room_id, up_to_position):
             return await wiring.mark_read(runtime, user_id, room_id, up_to_position)
         case Sync(since):

@@ -31,20 +31,16 @@ class SendMessage(msgspec.Struct, forbid_unknown_fields=True):
     thread_id: UUID | None = None
 
 
-class EditMessage(msgspec.Struct, forbid_unknown_fields=True):
-    room_id: UUID
-    message_id: UUID
-    body: Body
-
-
 class DeleteMessage(msgspec.Struct, forbid_unknown_fields=True):
     room_id: UUID
     message_id: UUID
 
 
-class Reaction(msgspec.Struct, forbid_unknown_fields=True):
-    room_id: UUID
-    message_id: UUID
+class EditMessage(DeleteMessage):
+    body: Body
+
+
+class Reaction(DeleteMessage):
     emoji: Emoji
 
 
