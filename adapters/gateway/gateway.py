@@ -20,6 +20,7 @@ from .tail import FeedTail
 log = logging.getLogger("hubbub.gateway")
 NAMESPACE = "/"
 WATCH_S = 0.25
+MEMBERSHIP_EVENTS = frozenset({"member:joined", "member:left", "room:updated"})
 CONNECT_WAIT_S = 5.0
 
 
@@ -192,10 +193,13 @@ class Gateway:
 
     async def _deliver(self, rows: list[Row]) -> None:
         for _, room_id, event, payload in rows:
-            data = json.loads(payload)
+            data = json.loads(payload) if event in MEMBERSHIP_EVENTS else None
             for user_id in _joining(event, data):
                 for connection in self.connections.of_user(user_id):
                     self.follow(connection, room_id)
+            if room_key(room_id) not in self.sio.manager.rooms.get(NAMESPACE, {}):
+                continue  # nobody here follows the room: no decoding, no emit
+            data = data or json.loads(payload)
             await self.sio.emit(event, data, room=room_key(room_id), namespace=NAMESPACE)
             if event == "member:left":
                 for connection in self.connections.of_user(data["user_id"]):
@@ -209,7 +213,9 @@ def _drop_queued(queue: asyncio.Queue) -> None:
         queue.task_done()
 
 
-def _joining(event: str, data: dict) -> list[str]:
+def _joining(event: str, data: dict | None) -> list[str]:
+    if data is None:
+        return []
     if event == "member:joined":
         return data["user_ids"]
     if event == "room:updated":  # a new room's first row: its members follow it from here
