@@ -15,6 +15,7 @@ from hubbub.projections.feed.queries import Row
 from . import wiring
 from .connections import Connection, Connections
 from .metrics import GatewayMetrics
+from .slots import RENEW_S
 from .tail import FeedTail
 
 log = logging.getLogger("hubbub.gateway")
@@ -35,6 +36,7 @@ class Gateway:
         self.connections = Connections()
         self.runtime: wiring.Runtime | None = None
         self.tail: FeedTail | None = None
+        self.slots = None  # how many sockets each user holds (slots.py)
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -47,7 +49,9 @@ class Gateway:
         self.tail = FeedTail(self.read_models, self._deliver, runtime.settings.gateway_poll_interval_s)
         await self.tail.start()
         self._unsubscribe = wiring.on_session_revoked(runtime, self._revoked_from_any_thread)
+        self.slots = wiring.socket_slots(runtime, self.connections)
         self.spawn(self._watch_outbound())
+        self.spawn(self._renew_slots())
         self.metrics.watch(self)
 
     async def stop(self) -> None:
@@ -60,6 +64,8 @@ class Gateway:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.tail is not None:
             await self.tail.stop()
+        if self.slots is not None:
+            await self.slots.close()
 
     def spawn(self, coroutine) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -159,6 +165,12 @@ class Gateway:
             connection.closing = True
             if connection.expiry is not None:
                 connection.expiry.cancel()
+            self.spawn(self.slots.release(connection.user_id, sid))
+
+    async def _renew_slots(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_S)
+            await self.slots.renew([(c.user_id, c.sid) for c in self.connections.by_sid.values()])
 
     def _revoked_from_any_thread(self, session_id: UUID, _reason: str) -> None:
         if self._loop is not None and not self._loop.is_closed():

@@ -52,7 +52,7 @@ class GatewayNamespace(socketio.AsyncNamespace):
             gateway.metrics.refusals.labels(refused.code).inc()
             raise Refusal(refused.code, {"detail": refused.detail}) from None
         limit = gateway.runtime.settings.gateway_connections_per_user
-        if gateway.connections.count_of(identity.user_id) >= limit:
+        if not await gateway.slots.take(identity.user_id, sid, limit):
             gateway.metrics.refusals.labels("too_many_connections").inc()
             raise Refusal("too_many_connections", {"detail": f"at most {limit} sockets per user"})
         connection = Connection(sid, identity.user_id, identity.session_id)

@@ -24,6 +24,7 @@ from hubbub.adapters.settings import Settings
 from hubbub.application.read_models import StaleReadModel
 from hubbub.application.threads import in_thread
 from hubbub.domain.errors import DomainError, InvalidInput
+from hubbub.domain.ids import random_id
 
 __all__ = ["Runtime", "Settings"]
 
@@ -135,3 +136,12 @@ def read_models(runtime: Runtime):
 
 def log_head(runtime: Runtime) -> int:
     return runtime.services.app.head()
+
+
+def socket_slots(runtime: Runtime, connections):
+    """Sockets per user: across processes through Redis when configured, else in this process."""
+    from .slots import LocalSlots, RedisSlots
+
+    if runtime.settings.redis_url:
+        return RedisSlots.from_url(runtime.settings.redis_url, random_id().hex)
+    return LocalSlots(connections)

@@ -125,3 +125,29 @@ async def test_a_redis_restart_under_load_loses_no_acknowledged_message(tmp_path
             finally:
                 for socket in (sender, *receivers):
                     await socket.close()
+
+
+async def test_the_per_user_socket_limit_holds_across_processes(tmp_path):
+    from tests.e2e.sockets import refused
+
+    env = {"HUBBUB_REDIS_URL": require_redis(), "HUBBUB_GATEWAY_CONNECTIONS_PER_USER": "2"}
+    with hubbub_serving(tmp_path, "a", **env) as a, hubbub_serving(tmp_path, "b", **env) as b:
+        ann = Person(a.base, "ann")
+        on_a, on_b = await Socket(a.base, ann.token).connect(), await Socket(b.base, ann.token).connect()
+        try:
+            assert (await refused(a.base, {"token": ann.token}))["message"] == "too_many_connections"
+            await on_b.close()
+            again = await _connect_when_released(a.base, ann.token)
+            await again.close()
+        finally:
+            await on_a.close()
+
+
+async def _connect_when_released(base: str, token: str) -> Socket:
+    """The closing process releases the slot just after the close: retry briefly."""
+    for _ in range(50):
+        try:
+            return await Socket(base, token).connect()
+        except socketio.exceptions.ConnectionError:
+            await asyncio.sleep(0.1)
+    raise AssertionError("the slot was never released")
