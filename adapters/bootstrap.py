@@ -7,16 +7,16 @@ from pathlib import Path
 from hubbub.application.app import Hubbub
 from hubbub.application.ports import PasswordHasher
 from hubbub.application.services import Services
-from hubbub.projections.log import EventLog
-from hubbub.projections.progress import Progress, StoredProgress
 from hubbub.projections.read_models import ProjectedReadModels
 from hubbub.projections.registry import PROJECTORS
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.progress import LocalProgress, Progress, StoredProgress
 from hubbub.projections.store import ReadStore
-from hubbub.projections.supervisor import ProjectionSupervisor
 
+from .background.consumers import background_host
+from .background.process import BackgroundProcess
 from .eventstore.environment import application_env
 from .passwords import Argon2Hasher
-from .projection_process import ProjectionProcess
 from .readstore import open_read_store
 from .settings import Settings, check_projections, load_settings
 
@@ -31,20 +31,22 @@ def bootstrap(settings: Settings | None = None, hasher: PasswordHasher | None = 
 
 
 def bootstrap_read_models(settings: Settings, services: Services, start: bool = True) -> ProjectedReadModels:
-    """The read models on the configured read store, their projectors started (unless not `start`)
-    where HUBBUB_PROJECTIONS says: in a child process (process), in a thread of this one (thread),
-    or nowhere, `hubbub projections run` running apart (off). close() stops what start() started.
+    """The read models on the configured read store, and the background host started (unless not
+    `start`) where HUBBUB_PROJECTIONS says: in a child process (process), in a thread of this one
+    (thread), or nowhere, `hubbub projections run` running apart (off). close() stops what
+    start() started.
     """
     check_projections(settings)
-    read_store = open_read_store(settings.read_store_url, settings.data_dir)
-    read_models = ProjectedReadModels(read_store, _progress(settings, EventLog(services.app), read_store))
+    read_store = open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)
+    read_models = ProjectedReadModels(read_store, _progress(settings, services, read_store))
     if start:
         read_models.start()
     return read_models
 
 
-def _progress(settings: Settings, log: EventLog, read_store: ReadStore) -> Progress:
+def _progress(settings: Settings, services: Services, read_store: ReadStore) -> Progress:
+    runner = BackgroundProcess(settings) if settings.projections == "process" else None
+    stored = StoredProgress(EventLog(services.app), read_store, PROJECTORS, read_store.lease(), runner)
     if settings.projections == "thread":
-        return ProjectionSupervisor(log, read_store, PROJECTORS)
-    runner = ProjectionProcess(settings) if settings.projections == "process" else None
-    return StoredProgress(log, read_store, PROJECTORS, runner)
+        return LocalProgress(background_host(settings, services, read_store), stored)
+    return stored

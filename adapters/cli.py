@@ -29,7 +29,9 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from .http.app import served
+    from .http.slow_clients import PROTOCOL
     from .logging import configure_logging
+    from .preflight import check_stores
     from .settings import check_workers
 
     settings = _settings()
@@ -37,9 +39,17 @@ def serve(host: str, port: int, workers: int) -> None:
         check_workers(settings, workers)
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
+    try:
+        check_stores(settings)
+    except SettingsError as error:
+        click.echo(f"hubbub: {error}", err=True)
+        sys.exit(2)
     configure_logging(settings.log_level)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from FORWARDED_ALLOW_IPS
+    # (127.0.0.1 by default); only HUBBUB_TRUSTED_PROXIES decides that (security.client_ip).
     options = {"host": host, "port": port, "log_config": None, "log_level": settings.log_level.lower(),
-               "access_log": False, "timeout_graceful_shutdown": settings.shutdown_timeout_s}
+               "access_log": False, "timeout_graceful_shutdown": settings.shutdown_timeout_s,
+               "proxy_headers": False, "http": PROTOCOL}
     if workers == 1:
         uvicorn.run(served(settings), **options)
     else:  # each worker builds its own app from the same environment
@@ -78,7 +88,7 @@ def _settings():
 
 
 def _register_projections() -> None:
-    from .cli_projections import projections
+    from .background.cli import projections
 
     main.add_command(projections)
 
@@ -86,5 +96,5 @@ def _register_projections() -> None:
 _register_projections()
 
 
-if __name__ == "__main__":  # `python -m adapters.cli`: how the web process starts its projection process
+if __name__ == "__main__":  # `python -m hubbub.adapters.cli`: how the web process starts its background host
     main()

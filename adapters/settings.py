@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,11 +10,15 @@ from pathlib import Path
 import msgspec
 
 from .eventstore.url import EventStoreURLError, persistence_env
-from .ratelimit.policy import RateError, parse_rate
+from .ratelimit.policy import FAILURE_MODES, TIERS, RateError, parse_rate
 
 PREFIX = "HUBBUB_"
-# process: a child of the web process; thread: inside it; off: `hubbub projections run`, run apart.
+_LISTS = ("cors_origins", "trusted_proxies")
+# Where the background host runs: process: a child of the web process; thread: inside it;
+# off: `hubbub projections run`, run apart.
 PROJECTION_MODES = ("process", "thread", "off")
+# How long any MongoDB call (a transaction with its retries included) may take before it fails.
+MONGODB_TIMEOUT_S = 10.0
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -29,10 +34,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     jwt_audience: str = "hubbub-api"
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 604_800
-    rate_limit_auth: str = "10/15m"
+    rate_limit_register: str = "10/15m"
+    rate_limit_login: str = "10/15m"  # per username tried
+    rate_limit_login_ip: str = "100/15m"
+    rate_limit_refresh: str = "60/15m"  # per session
     rate_limit_messages: str = "60/1m"
     rate_limit_search: str = "30/1m"
     rate_limit_other: str = "600/15m"
+    rate_limit_failure: str = "open"  # when Redis cannot be reached: see FAILURE_MODES
+    trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
+    header_timeout_s: float = 10.0  # a request line and headers must arrive within this
+    body_timeout_s: float = 30.0  # and the body within this after them
+    metrics_token: str = ""  # when set, /metrics needs it as a bearer token
     read_wait_timeout_s: float = 5.0
     session_check_ttl_s: float = 5.0
     query_threads: int = 2
@@ -42,10 +55,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cipher_key: str = ""
     compress_events: bool = False
     sqlite_poll_interval_s: float = 0.01
+    mongodb_timeout_s: float = MONGODB_TIMEOUT_S
     aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
-    projections: str = "process"  # where the projectors run: see PROJECTION_MODES
+    projections: str = "process"  # where the background host runs: see PROJECTION_MODES
     gateway_connections_per_user: int = 10
     gateway_replay_cap: int = 10_000
     gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
@@ -77,7 +91,7 @@ def _prefixed(environ: Mapping[str, str]) -> dict[str, object]:
     for key, value in environ.items():
         name = key[len(PREFIX):].lower() if key.startswith(PREFIX) else ""
         if name in fields:
-            values[name] = _split_list(value) if name == "cors_origins" else value
+            values[name] = _split_list(value) if name in _LISTS else value
     return values
 
 
@@ -105,7 +119,7 @@ def _env_name(message: str) -> str:
 def _check(settings: Settings) -> None:
     try:
         persistence_env(settings.resolved_event_store_url)
-    except EventStoreURLError as error:
+    except (EventStoreURLError, OSError) as error:  # OSError: the SQLite file's folder cannot be made
         raise SettingsError(f"invalid configuration: {PREFIX}EVENT_STORE_URL: {error}") from None
     if settings.read_store_url and not settings.read_store_url.startswith(("mongodb://", "mongodb+srv://")):
         raise SettingsError(f"invalid configuration: {PREFIX}READ_STORE_URL must be empty (embedded) or mongodb://…")
@@ -122,6 +136,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}SESSION_CHECK_TTL_S must be 0 (check every request) or more")
     if settings.sqlite_poll_interval_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}SQLITE_POLL_INTERVAL_S must be positive")
+    if settings.mongodb_timeout_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
     _check_gateway(settings)
     check_projections(settings)
 
@@ -152,8 +168,8 @@ def check_workers(settings: Settings, workers: int) -> None:
     if _in_memory(settings.resolved_event_store_url):
         raise SettingsError(f"--workers {workers}: each worker would have its own in-memory event store")
     if settings.projections == "thread":
-        raise SettingsError(f"--workers {workers}: {PREFIX}PROJECTIONS=thread would run the projectors in "
-                            "every worker; use process (one projects, the others stand by) or off")
+        raise SettingsError(f"--workers {workers}: {PREFIX}PROJECTIONS=thread would run a background host in "
+                            "every worker; use process (one holds the lease, the others stand by) or off")
     if not settings.redis_url:
         raise SettingsError(f"--workers {workers}: rate limits are counted per process unless "
                             f"{PREFIX}REDIS_URL is set, which would multiply every limit by the workers")
@@ -178,11 +194,16 @@ def _env_value(value: object) -> str:
 
 
 def _check_http(settings: Settings) -> None:
-    for name in ("rate_limit_auth", "rate_limit_messages", "rate_limit_search", "rate_limit_other"):
+    for name in (f"rate_limit_{tier}" for tier in TIERS):
         try:
             parse_rate(getattr(settings, name))
         except RateError as error:
             raise SettingsError(f"invalid configuration: {PREFIX}{name.upper()}: {error}") from None
+    if settings.rate_limit_failure not in FAILURE_MODES:
+        raise SettingsError(f"invalid configuration: {PREFIX}RATE_LIMIT_FAILURE must be open or closed")
+    _check_proxies(settings.trusted_proxies)
+    if min(settings.header_timeout_s, settings.body_timeout_s) <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}HEADER_TIMEOUT_S and {PREFIX}BODY_TIMEOUT_S must be positive")
     if settings.jwt_algorithm != "HS256" and not (settings.jwt_private_key_file and settings.jwt_public_key_file):
         raise SettingsError(
             f"invalid configuration: {PREFIX}JWT_ALGORITHM={settings.jwt_algorithm} needs "
@@ -192,3 +213,13 @@ def _check_http(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}JWT_SECRET must be at least 32 bytes")
     if min(settings.access_token_ttl_s, settings.refresh_token_ttl_s) < 1 or settings.read_wait_timeout_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}*_TTL_S and {PREFIX}READ_WAIT_TIMEOUT_S must be positive")
+
+
+def _check_proxies(proxies: list[str]) -> None:
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"invalid configuration: {PREFIX}TRUSTED_PROXIES: {proxy!r} is not an address or network"
+            ) from None

@@ -9,6 +9,7 @@ from hubbub.domain.errors import DomainError, InvalidInput, NotFound
 from hubbub.domain.ids import account_id, message_id, random_id
 from hubbub.domain.mentions import mentioned_usernames
 from hubbub.domain.message import MAX_CLIENT_MSG_ID, Message, validated_body
+from hubbub.domain.text import key_text
 from hubbub.domain.room import Room, RoomNotFound
 
 from .app import Hubbub
@@ -150,6 +151,4 @@ def resolve_mentions(body: str) -> list[UUID]:
 def _validated_key(client_msg_id: str | None) -> str | None:
     if client_msg_id is None:
         return None
-    if not isinstance(client_msg_id, str) or not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
-        raise InvalidInput("client_msg_id", f"must be 1–{MAX_CLIENT_MSG_ID} characters")
-    return client_msg_id
+    return key_text("client_msg_id", client_msg_id, max_len=MAX_CLIENT_MSG_ID)

@@ -25,8 +25,8 @@ from hubbub.adapters.readstore import open_read_store  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
 from bench.synthetic_log import SyntheticLog  # noqa: E402
 from hubbub.projections.analytics.projector import AnalyticsProjector  # noqa: E402
-from hubbub.projections.log import EventLog  # noqa: E402
-from hubbub.projections.rebuild import rebuild  # noqa: E402
+from hubbub.projections.runtime.log import EventLog  # noqa: E402
+from hubbub.projections.runtime.rebuild import rebuild  # noqa: E402
 from hubbub.projections.rooms.projector import RoomsProjector  # noqa: E402
 from tests.backends import postgres_url, sqlite_url  # noqa: E402
 from tests.contract.fakes import PlainHasher  # noqa: E402

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from . import preferences
 from .errors import Conflict, InvalidInput
 from .ids import account_id
-from .text import bounded_text
+from .text import Kind, bounded_text
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9_.-]{3,32}")
 MAX_DISPLAY_NAME = 64
@@ -30,7 +30,7 @@ class Account(Aggregate):
     @classmethod
     def register(cls, username: str, display_name: str | None, password_hash: str) -> Account:
         name = normalised_username(username)
-        shown = bounded_text("display_name", display_name or name, min_len=1, max_len=MAX_DISPLAY_NAME)
+        shown = bounded_text("display_name", display_name or name, min_len=1, max_len=MAX_DISPLAY_NAME, kind=Kind.NAME)
         new_id = account_id(name)
         return cls(username=name, display_name=shown, password_hash=password_hash, actor_id=new_id, id=new_id)
 

@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import Conflict, Forbidden, InvalidInput
+from .errors import Conflict, Forbidden
 from .room import Room
-from .text import bounded_text
+from .text import Kind, bounded_text, reaction_key
 
 MAX_BODY = 4_000
 MAX_EMOJI = 64
 MAX_DISTINCT_REACTIONS = 50
 MAX_CLIENT_MSG_ID = 128
-EMOJI_PATTERN = re.compile(r"\S{1,64}")
 
 
 def validated_body(body: str) -> str:
-    if not isinstance(body, str):
-        raise InvalidInput("body", "must be a string")
-    return bounded_text("body", body, min_len=1, max_len=MAX_BODY)
+    return bounded_text("body", body, min_len=1, max_len=MAX_BODY, kind=Kind.BODY)
 
 
 def validated_emoji(emoji: str) -> str:
-    if not isinstance(emoji, str) or not EMOJI_PATTERN.fullmatch(emoji):
-        raise InvalidInput("emoji", f"must be 1–{MAX_EMOJI} characters without spaces")
-    return emoji
+    return reaction_key("emoji", emoji, max_len=MAX_EMOJI)
 
 
 class Message(Aggregate):

@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .errors import Forbidden, InvalidInput, NotFound
 from .ids import dm_room_id
-from .text import bounded_text, optional_text
+from .text import Kind, bounded_text, optional_text
 
 KINDS = ("dm", "group", "channel")
 MAX_NAME = 80
@@ -42,7 +42,7 @@ class Room(Aggregate):
         _check_batch(others, current_size=1)
         members = [{"user_id": creator_id, "role": "owner"}] + [{"user_id": m, "role": "member"} for m in others]
         return cls(
-            kind=kind, name=bounded_text("name", name or "", min_len=1, max_len=MAX_NAME),
+            kind=kind, name=bounded_text("name", name or "", min_len=1, max_len=MAX_NAME, kind=Kind.NAME),
             topic=optional_text("topic", topic, max_len=MAX_TOPIC), private=private,
             members=members, actor_id=creator_id, id=room_id,
         )

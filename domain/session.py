@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from .errors import DomainError
-from .text import optional_text
+from .text import Kind, optional_text
 
 MAX_DEVICE_NAME = 64
 
@@ -16,7 +16,7 @@ MAX_DEVICE_NAME = 64
 class Session(Aggregate):
     @classmethod
     def open(cls, session_id: UUID, account_id: UUID, device_name: str | None, token_id: str) -> Session:
-        device = optional_text("device_name", device_name, max_len=MAX_DEVICE_NAME)
+        device = optional_text("device_name", device_name, max_len=MAX_DEVICE_NAME, kind=Kind.NAME)
         return cls(account_id=account_id, device_name=device, token_id=token_id, actor_id=account_id, id=session_id)
 
     @event("Opened")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from .batch import Batch
+from .runtime.batch import Batch
 from .store import CollectionSpec
 
 Handler = Callable[[Any, int, Batch], None]
@@ -14,7 +14,7 @@ Handler = Callable[[Any, int, Batch], None]
 class NeedsCommit(Exception):
     """Raised by a handler, before it changes anything, when it must query committed state.
 
-    The worker commits everything folded so far (with the previous event's position) and
+    The follower commits everything folded so far (with the previous event's position) and
     calls the handler again, now on a batch with nothing pending.
     """
 
@@ -24,7 +24,7 @@ class Projector:
 
     A handler gets (domain event, position, batch). A projector instance may keep in-memory
     increments between events, but must move them into the batch in before_commit(): a
-    worker that fails throws the instance away and starts again from what was committed.
+    follower that fails throws the instance away and starts again from what was committed.
     """
 
     name: ClassVar[str]

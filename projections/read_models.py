@@ -1,7 +1,7 @@
 """hubbub.application.read_models.ReadModels answered from the serving version of each read model.
 
-Where the projectors run (a thread here, a child process, another process) is the Progress's
-business: these read models only ask it how far they have got.
+Where the background host runs (a thread here, a child process, another host) is the Progress's
+business: these read models only ask it how far the consumers have got.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg
 from .feed import queries as feed_q
 from .inbox import queries as inbox_q
-from .progress import Progress
+from .runtime.progress import Progress
+from .runtime.status import READY_STATES
 from .registry import projector
 from .rooms import queries as rooms_q
 from .search import queries as search_q
@@ -129,9 +130,12 @@ class ProjectedReadModels:
         return {s.name: s.lag for s in self.progress.statuses()}
 
     def health(self) -> dict[str, Any]:
-        """Not ok when a projection has stopped; "external" ones (run apart) count as ok."""
-        statuses = self.progress.statuses()
-        return {"ok": bool(statuses) and all(s.state != "stopped" for s in statuses),
+        """Ok when every consumer runs (retrying included: the others serve); not while one is
+        starting (still catching up to the head its host saw at start) or stopped."""
+        statuses, holder = self.progress.statuses(), self.progress.holder()
+        return {"ok": bool(statuses) and all(s.state in READY_STATES for s in statuses),
+                "background": holder and {"holder": holder.holder, "heartbeat_at": holder.heartbeat_at.isoformat(),
+                                          "expired": holder.expired},
                 "projections": {s.name: {"state": s.state, "lag": s.lag, "error": s.error} for s in statuses}}
 
     def _ask(self, name: str, query: Callable[[StoredVersion], T]) -> T:

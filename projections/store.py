@@ -5,7 +5,8 @@ event folded into them. Writes and position move together in one atomic commit, 
 makes a projector exactly-once. A rebuild fills a fresh version while the active one keeps
 serving, then the catalog switches to it in one step (blue/green).
 
-Documents are plain values (str, int, float, bool, None, datetime, list, dict with str keys).
+Documents are plain values (str, int, float, bool, None, datetime, list, dict with str keys);
+datetimes are kept to the millisecond (MongoDB's BSON dates), by every adapter.
 Filters and sorts are a subset of pymongo's: adapters must give MongoDB's meaning to whatever
 they accept, and refuse what they cannot answer.
 """
@@ -14,7 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .runtime.consumer import ConsumerPositions
+    from .runtime.lease import BackgroundLease
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -91,5 +96,11 @@ class ReadStore(Protocol):
 
     def drop(self, name: str, version: int) -> None:
         """Delete an inactive version's data."""
+
+    def lease(self) -> BackgroundLease:
+        """The background lease and heartbeat record, shared by every process on this store."""
+
+    def positions(self) -> ConsumerPositions:
+        """Positions of log consumers that keep no documents (a relay, audit)."""
 
     def close(self) -> None: ...

@@ -2,7 +2,8 @@
 
 The domain event carries the actor and the time; correlation and causation ids belong to the
 request, so they travel as metadata under one reserved key of the stored state and are taken
-off again before the domain sees the event. Audit reads them with `split_metadata`.
+off again before the domain sees the event. Log consumers get them beside the event
+(`LoggedEvent.metadata`: the event log decodes with `split_metadata`).
 """
 
 from __future__ import annotations

@@ -52,8 +52,9 @@ def create_app(settings: Settings | None = None, websocket_only: bool = False) -
         route_handlers=[*OPERATIONS, Router("/", route_handlers=API_CONTROLLERS, opt=tier("other"))],
         on_startup=[start],
         on_shutdown=[stop],
-        # Outermost first: who is calling, then how often, then what they sent, then may they.
-        middleware=[AuthenticationMiddleware, RateLimitMiddleware, BodyMiddleware, SignedInMiddleware],
+        # Outermost first: who is calling, what they sent (login and refresh are counted by their
+        # body's username and session), how often, then may they.
+        middleware=[AuthenticationMiddleware, BodyMiddleware, RateLimitMiddleware, SignedInMiddleware],
         dependencies=DEPENDENCIES,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=MAX_BODY_BYTES,

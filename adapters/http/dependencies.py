@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeAlias
+from typing import TypeAlias
 from uuid import UUID
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import QueryParameter, SkipValidation
+from litestar.params import SkipValidation
 
 from hubbub.adapters.auth.revocations import SessionRevocations
 from hubbub.adapters.auth.tokens import Tokens
@@ -17,6 +17,7 @@ from hubbub.application.read_models import ReadModels
 from hubbub.application.services import Services
 from hubbub.application.threads import in_thread
 
+from .params import MinPosition
 from .runtime import Runtime
 from .security import Principal
 
@@ -59,11 +60,6 @@ def context_for(user_id: UUID, request_id: str | None) -> CommandContext:
     if request_id is None:
         return CommandContext(actor_id=user_id)
     return CommandContext(actor_id=user_id, correlation_id=request_id, causation_id=request_id)
-
-
-MinPosition = Annotated[int | None, QueryParameter(
-    ge=0, description="First wait (5 s at most) until the read models have processed this position",
-)]
 
 
 async def _read_models(state: State, min_position: MinPosition = None) -> ReadModels:

@@ -11,12 +11,13 @@ from hubbub.application.threads import in_thread
 from .runtime import Runtime
 
 CHECK_TIMEOUT_S = 3.0
+HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
 
 
-async def readiness(runtime: Runtime, gateway=None) -> dict[str, dict]:
+async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False) -> dict[str, dict]:
     checks = {
         "event_store": lambda: in_thread(_event_store, runtime),
-        "read_store": lambda: in_thread(_read_store, runtime),
+        "read_store": lambda: in_thread(_read_store, runtime, show_errors),
     }
     if gateway is not None:
         checks["gateway"] = lambda: in_thread(_gateway, gateway)
@@ -37,12 +38,15 @@ def _event_store(runtime: Runtime) -> dict:
     return {"head": runtime.services.app.head()}
 
 
-def _read_store(runtime: Runtime) -> dict:
+def _read_store(runtime: Runtime, show_errors: bool) -> dict:
     health = runtime.read_models.health()
     if not health["ok"]:
         raise ReadStoreDown(health)
+    projections = health["projections"]
+    if not show_errors:
+        projections = {name: {**p, "error": HIDDEN if p["error"] else None} for name, p in projections.items()}
     return {"processed_position": runtime.read_models.processed_position(), "lag": runtime.read_models.lag(),
-            "projections": health["projections"]}
+            "background": health["background"], "projections": projections}
 
 
 class ReadStoreDown(Exception):

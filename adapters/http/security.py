@@ -8,7 +8,9 @@ aggregate is read from the store, in a worker thread.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID
 
 from litestar import Litestar
@@ -119,3 +121,48 @@ async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> N
     account = await in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
     if not account.is_admin:
         raise ProblemError(403, "forbidden", "only admins may do this")
+
+
+# Where a request comes from: the peer, or what a trusted proxy says the peer was.
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_ip(scope: Scope, trusted_proxies: list[str]) -> str:
+    """The peer address; behind proxies listed in settings, the nearest X-Forwarded-For hop that
+    is not one of them. An X-Forwarded-For from anyone else is the client's say-so, and ignored."""
+    client = scope.get("client")
+    peer = client[0] if client else "unknown"
+    networks = _networks(tuple(trusted_proxies))
+    if not networks or not _within(peer, networks):
+        return peer
+    hops = [hop.strip() for hop in _forwarded_for(scope).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, networks):
+            return hop if _address(hop) is not None else peer
+    return hops[0] if hops else peer
+
+
+def _forwarded_for(scope: Scope) -> str:
+    values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"]
+    return ",".join(values)
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _within(text: str, networks: tuple[Network, ...]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; settings list them as a.b.c.d.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address

@@ -9,6 +9,8 @@ from hubbub.application.context import CommandContext
 from hubbub.application.read_models import ReadModels
 from hubbub.application.threads import in_thread
 from hubbub.domain.errors import InvalidInput
+from hubbub.domain.message import MAX_CLIENT_MSG_ID
+from hubbub.domain.text import key_text
 
 from .presenters import message_out
 from .runtime import Runtime
@@ -38,6 +40,8 @@ async def send_message(
 
 
 def _one_key(client_msg_id: str | None, idempotency_key: str | None) -> str | None:
+    if idempotency_key is not None:
+        key_text("Idempotency-Key", idempotency_key, max_len=MAX_CLIENT_MSG_ID)
     if client_msg_id and idempotency_key and client_msg_id != idempotency_key:
         raise InvalidInput("Idempotency-Key", "must equal client_msg_id when both are given")
     return client_msg_id or idempotency_key

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-TIERS = ("auth", "messages", "search", "other")
+# Each tier's rate is the setting rate_limit_<tier>; the contract's table says what each is keyed by.
+TIERS = ("register", "login", "login_ip", "refresh", "messages", "search", "other")
+FAILURE_MODES = ("open", "closed")  # when the counter store cannot be reached: let requests through, or 503
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smh]?)\s*")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
 

@@ -6,11 +6,13 @@ import sqlite3
 from collections.abc import Sequence
 
 from hubbub.projections.store import CollectionSpec
+from hubbub.projections.words import words
 
 from .sqlite_query import column, column_value
 
-# unicode61 with diacritics removed: case- and accent-blind whole words, no stemming, no stop
-# words, like a MongoDB text index with default_language "none".
+# The text column holds the document's words (projections/words.py: case- and accent-blind,
+# whole words, no stemming), the ones the MongoDB store indexes too; unicode61 with diacritics
+# removed gives those words back unchanged (tests/unit/test_words.py).
 TOKENIZER = "unicode61 remove_diacritics 2"
 
 
@@ -64,7 +66,7 @@ def row(doc_id: str, encoded: bytes, doc: dict, fields: tuple[str, ...], text_fi
     """The values of one document's row: id, encoded document, indexed fields, text."""
     values = [column_value(doc.get(name)) for name in fields]
     if text_field:
-        values.append(doc.get(text_field) or "")
+        values.append(" ".join(words(doc.get(text_field) or "")))
     return (doc_id, encoded, *values)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hubbub.projections.store import CollectionSpec, VersionGone
 
+from .sqlite_lease import SQLiteBackground
 from .sqlite_version import SQLiteVersion, connect
 
 CATALOG_TTL_S = 0.5
@@ -34,6 +35,7 @@ class SQLiteReadStore:
         self._catalog.execute("CREATE TABLE IF NOT EXISTS catalog (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
         self._opened: dict[tuple[str, int], SQLiteVersion] = {}
         self._remembered: dict[str, tuple[int | None, float]] = {}
+        self._background: SQLiteBackground | None = None
 
     def active_version(self, name: str) -> int | None:
         remembered = self._remembered.get(name)
@@ -90,9 +92,24 @@ class SQLiteReadStore:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
+    def lease(self) -> SQLiteBackground:
+        return self._shared_background()
+
+    def positions(self) -> SQLiteBackground:
+        return self._shared_background()
+
+    def _shared_background(self) -> SQLiteBackground:
+        with self._lock:
+            if self._background is None:
+                self._background = SQLiteBackground(self.directory)
+            return self._background
+
     def close(self) -> None:
         with self._lock:
             opened, self._opened = list(self._opened.values()), {}
+            background, self._background = self._background, None
+        if background is not None:
+            background.close()
         for version in opened:
             version.close()
         self._catalog.close()

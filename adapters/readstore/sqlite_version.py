@@ -11,11 +11,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from hubbub.projections.store import CollectionSpec, Document, Filter, PositionConflict, Sort, VersionGone
+from hubbub.projections.words import words
 
 from . import sqlite_query as q
 from .sqlite_schema import create_schema, row, upsert_sql
@@ -93,7 +96,8 @@ class SQLiteVersion:
         deleted = [(doc_id,) for doc_id, doc in docs.items() if doc is None]
         if deleted:
             conn.executemany(f'DELETE FROM "{collection}" WHERE id = ?', deleted)
-        rows = [row(doc_id, _encode(doc), doc, fields, spec.text_field) for doc_id, doc in docs.items() if doc is not None]
+        rows = [row(doc_id, _encode(to_millis(doc)), doc, fields, spec.text_field)
+                for doc_id, doc in docs.items() if doc is not None]
         if rows:
             conn.executemany(upsert_sql(spec), rows)
 
@@ -107,6 +111,7 @@ class SQLiteVersion:
         return self.load(collection, [doc_id]).get(doc_id)
 
     def find(self, collection: str, filter: Filter, sort: Sort = (), limit: int = 0) -> list[Document]:
+        filter = to_millis(filter)
         fields = self._specs[collection].indexed_fields
         plan = q.plan(filter, fields)
         sql = f'SELECT doc FROM "{collection}" WHERE {plan.sql_where()}{q.order_by(sort, fields)}'
@@ -119,6 +124,7 @@ class SQLiteVersion:
             raise self._closed_meanwhile(error) from None
 
     def count(self, collection: str, filter: Filter) -> int:
+        filter = to_millis(filter)
         plan = q.plan(filter, self._specs[collection].indexed_fields)
         if plan.exact:
             sql = f'SELECT count(*) FROM "{collection}" WHERE {plan.sql_where()}'
@@ -128,12 +134,14 @@ class SQLiteVersion:
     def text_search(
         self, collection: str, terms: Sequence[str], filter: Filter, sort: Sort = (), limit: int = 0
     ) -> list[Document]:
-        if not terms:
+        wanted = list(dict.fromkeys(w for term in terms for w in words(term)))
+        if not wanted:
             return []
+        filter = to_millis(filter)
         fields = self._specs[collection].indexed_fields
         plan = q.plan(filter, fields)
-        # Each term quoted: a whole-token match, and FTS5 ANDs the phrases.
-        match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+        # Each word quoted: a whole-token match, and FTS5 ANDs the phrases.
+        match = " ".join('"' + word.replace('"', '""') + '"' for word in wanted)
         sql = (
             f'SELECT c.doc FROM "{collection}" c JOIN "{collection}__fts" t ON t.rowid = c.rid '
             f'WHERE "{collection}__fts" MATCH ? AND {plan.sql_where()}{q.order_by(sort, fields)}'
@@ -164,3 +172,38 @@ class SQLiteVersion:
                 conn.close()
             self._readers.clear()
 
+
+
+def to_millis(value: Any) -> Any:
+    """`value` with every datetime truncated to the millisecond, as MongoDB stores them (BSON
+    dates), so that both read stores answer the same."""
+    kind = type(value)
+    if kind is datetime:
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if kind is dict or isinstance(value, Mapping):
+        return _dict_millis(value)
+    if kind is list or kind is tuple:
+        return _list_millis(value)
+    return value
+
+
+# Called once per container, not per value: a rebuild writes millions of values.
+def _dict_millis(doc: Mapping[str, Any]) -> dict[str, Any]:
+    copy = {}
+    for key, value in doc.items():
+        kind = type(value)
+        if kind is datetime:
+            value = value.replace(microsecond=value.microsecond // 1000 * 1000)
+        elif kind is dict:
+            value = _dict_millis(value)
+        elif kind is list:
+            value = _list_millis(value)
+        copy[key] = value
+    return copy
+
+
+def _list_millis(items: Sequence[Any]) -> list[Any]:
+    return [to_millis(item) if type(item) in _CONTAINERS else item for item in items]
+
+
+_CONTAINERS = (datetime, dict, list, tuple)

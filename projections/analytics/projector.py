@@ -13,34 +13,50 @@ from datetime import date, datetime
 from typing import Any
 
 from hubbub.projections import topics as t
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.ids import sid
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec
 
-DAYS = "days"  # one per (scope, UTC date): count, 24 UTC hour buckets, senders
-TOTALS = "totals"  # one per scope: count, senders, last time each sender sent
+DAYS = "days"  # one per (scope, UTC date): count, 24 UTC hour buckets
+TOTALS = "totals"  # one per scope: count, last activity
+SENDERS = "senders"  # one per (scope, sender): count, last time they sent
 ALL_ROOMS = "*"
 
 
 class _Day:
-    __slots__ = ("count", "hours", "senders")
+    __slots__ = ("count", "hours")
 
     def __init__(self) -> None:
         self.count = 0
         self.hours = [0] * 24
-        self.senders: defaultdict[Any, int] = defaultdict(int)
+
+
+class _Sender:
+    __slots__ = ("count", "last")
+
+    def __init__(self, at: datetime) -> None:
+        self.count = 0
+        self.last = at
+
+
+def sender_id(scope: str, sender: str) -> str:
+    return f"{scope}:{sender}"
 
 
 class AnalyticsProjector(Projector):
+    """Every document stays small whatever the number of senders: a sender has a document of
+    its own per scope (a MongoDB document may not exceed 16 MiB)."""
+
     name = "analytics"
-    collections = (CollectionSpec(DAYS, indexes=(("scope", "date"),)), CollectionSpec(TOTALS))
+    collections = (CollectionSpec(DAYS, indexes=(("scope", "date"),)), CollectionSpec(TOTALS),
+                   CollectionSpec(SENDERS, indexes=(("scope", "count", "user_id"),)))
     handles = {t.MESSAGE_SENT: "sent"}
 
     def __init__(self) -> None:
         super().__init__()
         self._days: dict[tuple[str, date], _Day] = {}
-        self._last_sent: dict[str, dict[str, datetime]] = {}
+        self._senders: dict[str, dict[str, _Sender]] = {}
 
     def sent(self, event: Any, position: int, batch: Batch) -> None:
         # Ids go in as strings (memoised): a UUID key would hash in Python code on every increment.
@@ -51,59 +67,68 @@ class AnalyticsProjector(Projector):
             day = self._days[key] = _Day()
         day.count += 1
         day.hours[at.hour] += 1
-        day.senders[author] += 1
-        last = self._last_sent.get(room)
-        if last is None:
-            last = self._last_sent[room] = {}
-        last[author] = at  # events come in log order: the latest wins
+        senders = self._senders.get(room)
+        if senders is None:
+            senders = self._senders[room] = {}
+        sender = senders.get(author)
+        if sender is None:
+            sender = senders[author] = _Sender(at)
+        sender.count += 1
+        sender.last = at  # events come in log order: the latest wins
 
     def before_commit(self, batch: Batch) -> None:
-        days = {when for _, when in self._days}
+        everyone = _everyone(self._senders)
         batch.prefetch(DAYS, [f"{room}:{when.isoformat()}" for room, when in self._days]
-                       + [f"{ALL_ROOMS}:{when.isoformat()}" for when in days])
-        batch.prefetch(TOTALS, [room for room in self._last_sent] + [ALL_ROOMS])
+                       + [f"{ALL_ROOMS}:{when.isoformat()}" for when in {when for _, when in self._days}])
+        batch.prefetch(TOTALS, [*self._senders, ALL_ROOMS])
+        batch.prefetch(SENDERS, [sender_id(room, s) for room, senders in self._senders.items() for s in senders]
+                       + [sender_id(ALL_ROOMS, s) for s in everyone])
         everywhere: dict[date, _Day] = defaultdict(_Day)
         for (room, when), day in self._days.items():
-            _merge(batch, room, when, day)
+            _merge_day(batch, room, when, day)
             _add(everywhere[when], day)
         for when, day in everywhere.items():
-            _merge(batch, ALL_ROOMS, when, day)
-        latest: dict[str, datetime] = {}
-        for room, senders in self._last_sent.items():
-            _merge_last(batch, room, senders)
-            for sender, at in senders.items():
-                latest[sender] = max(at, latest.get(sender, at))
-        if latest:
-            _merge_last(batch, ALL_ROOMS, latest)
+            _merge_day(batch, ALL_ROOMS, when, day)
+        for room, senders in self._senders.items():
+            _merge_senders(batch, room, senders)
+        if everyone:
+            _merge_senders(batch, ALL_ROOMS, everyone)
         self._days.clear()
-        self._last_sent.clear()
+        self._senders.clear()
+
+
+def _everyone(by_room: dict[str, dict[str, _Sender]]) -> dict[str, _Sender]:
+    total: dict[str, _Sender] = {}
+    for senders in by_room.values():
+        for sender, figures in senders.items():
+            summed = total.get(sender)
+            if summed is None:
+                summed = total[sender] = _Sender(figures.last)
+            summed.count += figures.count
+            summed.last = max(summed.last, figures.last)
+    return total
 
 
 def _add(total: _Day, day: _Day) -> None:
     total.count += day.count
     total.hours = [a + b for a, b in zip(total.hours, day.hours, strict=True)]
-    for sender, n in day.senders.items():
-        total.senders[sender] += n
 
 
-def _merge(batch: Batch, scope: str, when: date, day: _Day) -> None:
+def _merge_day(batch: Batch, scope: str, when: date, day: _Day) -> None:
     iso = when.isoformat()
-    doc = batch.edit(DAYS, f"{scope}:{iso}", new=lambda: {"scope": scope, "date": iso, "count": 0,
-                                                          "hours": [0] * 24, "senders": {}})
-    totals = batch.edit(TOTALS, scope, new=lambda: {"count": 0, "senders": {}, "last_sent": {}, "last_activity": None})
+    doc = batch.edit(DAYS, f"{scope}:{iso}", new=lambda: {"scope": scope, "date": iso, "count": 0, "hours": [0] * 24})
     doc["count"] += day.count
-    totals["count"] += day.count
     doc["hours"] = [a + b for a, b in zip(doc["hours"], day.hours, strict=True)]
-    for sender, n in day.senders.items():
-        key = sender
-        doc["senders"][key] = doc["senders"].get(key, 0) + n
-        totals["senders"][key] = totals["senders"].get(key, 0) + n
 
 
-def _merge_last(batch: Batch, scope: str, senders: dict[str, datetime]) -> None:
-    totals = batch.edit(TOTALS, scope)
-    for sender, at in senders.items():
-        totals["last_sent"][sender] = at
-    latest = max(senders.values())
+def _merge_senders(batch: Batch, scope: str, senders: dict[str, _Sender]) -> None:
+    totals = batch.edit(TOTALS, scope, new=lambda: {"count": 0, "last_activity": None})
+    for sender, figures in senders.items():
+        doc = batch.edit(SENDERS, sender_id(scope, sender),
+                         new=lambda: {"scope": scope, "user_id": sender, "count": 0, "last_sent": figures.last})
+        doc["count"] += figures.count
+        doc["last_sent"] = max(doc["last_sent"], figures.last)
+        totals["count"] += figures.count
+    latest = max(figures.last for figures in senders.values())
     if totals["last_activity"] is None or latest > totals["last_activity"]:
         totals["last_activity"] = latest

@@ -11,7 +11,7 @@ from hubbub.projections.shapes import as_uuid
 from hubbub.projections.store import StoredVersion
 
 from .heatmap import local_counts, zone_named
-from .projector import ALL_ROOMS, DAYS, TOTALS
+from .projector import ALL_ROOMS, DAYS, SENDERS, TOTALS
 
 ACTIVE_WINDOW = timedelta(days=7)
 PER_DAY_DAYS = 30
@@ -24,22 +24,18 @@ def analytics(
     zone = zone_named(tz)
     now = now or datetime.now(timezone.utc)
     scope = str(room_id) if room_id else ALL_ROOMS
-    totals = view.find_one(TOTALS, scope) or {"count": 0, "senders": {}, "last_sent": {}, "last_activity": None}
+    totals = view.find_one(TOTALS, scope) or {"count": 0, "last_activity": None}
     heat, per_local_day = local_counts(view.find(DAYS, {"scope": scope}, sort=[("date", 1)]), zone)
+    top = view.find(SENDERS, {"scope": scope}, sort=[("count", -1), ("user_id", 1)], limit=TOP_SENDERS)
     return {
         "messages_total": totals["count"],
-        "members_active": sum(1 for at in totals["last_sent"].values() if at >= now - ACTIVE_WINDOW),
+        "members_active": view.count(SENDERS, {"scope": scope, "last_sent": {"$gte": now - ACTIVE_WINDOW}}),
         "last_activity": totals["last_activity"],
-        "top_senders": _top(totals["senders"]),
+        "top_senders": [{"user_id": as_uuid(doc["user_id"]), "count": doc["count"]} for doc in top],
         "per_day": _last_days(per_local_day, now.astimezone(zone).date()),
         "heatmap": heat,
         "tz": tz or "UTC",
     }
-
-
-def _top(senders: dict[str, int]) -> list[dict[str, Any]]:
-    ranked = sorted(senders.items(), key=lambda item: (-item[1], item[0]))[:TOP_SENDERS]
-    return [{"user_id": as_uuid(user_id), "count": count} for user_id, count in ranked]
 
 
 def _last_days(per_day: dict[date, int], today: date) -> list[dict[str, Any]]:

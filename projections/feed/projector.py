@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from hubbub.projections import topics as t
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.ids import sid
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec

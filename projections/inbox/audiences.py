@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 
 AUDIENCES = "audiences"
 SUBSCRIBERS = "subscribers"  # per user: the categories they subscribe to now

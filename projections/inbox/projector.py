@@ -12,7 +12,7 @@ from typing import Any
 
 from hubbub.domain.inbox import notification_id
 from hubbub.projections import topics as t
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec
 

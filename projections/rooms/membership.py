@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 
 from . import unread
 from .documents import ACTIVITY

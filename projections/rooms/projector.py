@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.projections import topics as t
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.ids import sid
 from hubbub.projections.projector import NeedsCommit, Projector
 from hubbub.projections.store import CollectionSpec

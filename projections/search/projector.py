@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.projections import topics as t
-from hubbub.projections.batch import Batch
+from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.projector import Projector
 from hubbub.projections.store import CollectionSpec
 

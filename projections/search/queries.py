@@ -6,21 +6,20 @@ Ranked by recency rather than relevance because the two stores score relevance d
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
 from hubbub.projections.shapes import as_uuid, uuid
 from hubbub.projections.store import StoredVersion
+from hubbub.projections.words import words
 
 from .projector import TEXTS
 
 MAX_TERMS = 10
-WORD = re.compile(r"\w+")
 
 
 def terms(query: str) -> list[str]:
-    return list(dict.fromkeys(w.lower() for w in WORD.findall(query or "")))[:MAX_TERMS]
+    return list(dict.fromkeys(words(query)))[:MAX_TERMS]
 
 
 def search(view: StoredVersion, room_ids: list[UUID], query: str, limit: int) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import pytest
 from litestar.testing import TestClient
 
 from hubbub.adapters.http.app import create_app
+from hubbub.adapters.ratelimit.policy import TIERS
 from hubbub.adapters.settings import Settings
 from tests.e2e.people import People
 
@@ -17,7 +18,7 @@ def e2e_settings(tmp_path, **overrides) -> Settings:
     values = dict(
         event_store_url="memory://", data_dir=str(tmp_path), jwt_secret=TEST_SECRET,
         password_time_cost=1, password_memory_cost_kib=8, read_wait_timeout_s=1.0,
-        rate_limit_auth=GENEROUS, rate_limit_messages=GENEROUS, rate_limit_search=GENEROUS, rate_limit_other=GENEROUS,
+        **{f"rate_limit_{tier}": GENEROUS for tier in TIERS},
         projections="thread",  # a memory:// log cannot be read from another process
     )
     return Settings(**{**values, **overrides})

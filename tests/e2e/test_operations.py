@@ -124,3 +124,29 @@ def test_the_schema_is_served(client):
     schema = client.get("/schema/openapi.json").json()
     assert schema["openapi"].startswith("3.") and "/api/rooms/{room_id}/messages" in schema["paths"]
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+
+
+def test_metrics_need_the_metrics_token_when_one_is_set(tmp_path):
+    with TestClient(create_app(e2e_settings(tmp_path, metrics_token="s3cret-operator"))) as client:
+        anonymous = client.get("/metrics")
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
+        right = client.get("/metrics", headers={"Authorization": "Bearer s3cret-operator"})
+    assert anonymous.status_code == wrong.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")
+    assert right.status_code == 200 and "hubbub_http_requests_total" in right.text
+
+
+def test_metrics_stay_open_without_a_token(client):
+    assert client.get("/metrics").status_code == 200
+
+
+def test_ready_shows_a_projector_s_error_text_only_to_the_metrics_token(tmp_path, monkeypatch):
+    with TestClient(create_app(e2e_settings(tmp_path, metrics_token="s3cret-operator"))) as client:
+        read_models = client.app.state.runtime.read_models
+        broken = {"ok": True, "background": None, "projections": {"search": {"state": "retrying", "lag": 3,
+                                                         "error": "OperationalError: no such table: rm_secret"}}}
+        monkeypatch.setattr(read_models, "health", lambda: broken)
+        public = client.get("/ready").json()["checks"]["read_store"]["projections"]["search"]
+        operator = client.get("/ready", headers={"Authorization": "Bearer s3cret-operator"}).json()
+    assert public["state"] == "retrying" and "rm_secret" not in public["error"]
+    assert "rm_secret" in operator["checks"]["read_store"]["projections"]["search"]["error"]

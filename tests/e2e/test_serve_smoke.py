@@ -77,7 +77,8 @@ def test_serve_answers_signs_in_and_stops_gracefully(server):
     base, process, log_path = server
     with httpx.Client(base_url=base, timeout=10) as http:
         assert http.get("/health").json() == {"status": "ok"}
-        assert http.get("/ready").status_code == 200
+        # Ready once the background host has taken the lease and caught up with the log.
+        wait_until(lambda: http.get("/ready").status_code == 200, timeout=STARTUP_TIMEOUT_S, every=0.1)
         assert http.post("/api/auth/register", json={"username": "ann", "password": "long enough pw"}).status_code == 201
         tokens = http.post("/api/auth/login", json={"username": "ann", "password": "long enough pw"}).json()
         me = http.get("/api/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}", "X-Request-ID": "smoke-1"})
@@ -90,7 +91,7 @@ def test_serve_answers_signs_in_and_stops_gracefully(server):
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     assert any(line["message"] == "Application shutdown complete." for line in lines)
     children = [int(line["message"].rsplit(" ", 1)[1]) for line in lines
-                if line["message"].startswith("projections: started process")]
+                if line["message"].startswith("background: started process")]
     assert children and not any(_running(pid) for pid in children)  # the projection process stopped too
     assert any(line.get("request_id") == "smoke-1" and line.get("route") == "/api/auth/me" for line in lines)
     assert all("level" in line and "time" in line for line in lines)
@@ -104,7 +105,7 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_workers_share_the_port_the_log_and_one_projection_process(tmp_path):
+def test_workers_share_the_port_the_log_and_one_background_host(tmp_path):
     from tests.services import require_redis
 
     redis_url = require_redis()
@@ -132,9 +133,9 @@ def test_workers_share_the_port_the_log_and_one_projection_process(tmp_path):
     workers = _started_workers(log_path)
     stopped = {line["pid"] for line in lines if line["message"] == "Application shutdown complete."}
     assert stopped == set(workers[1:])  # all but the one killed stopped gracefully
-    assert any(line["message"].startswith("projections: standby in process") for line in lines)
+    assert any(line["message"].startswith("background: standby as") for line in lines)
     children = [int(line["message"].rsplit(" ", 1)[1]) for line in lines
-                if line["message"].startswith("projections: started process")]
+                if line["message"].startswith("background: started process")]
     assert len(children) == 3 and not any(_running(pid) for pid in children + workers)
 
 
@@ -144,7 +145,9 @@ def _send_and_read_back(base: str, auth: dict, room: str, body: str) -> str:
         position = http.post(f"/api/rooms/{room}/messages", json={"body": body}, headers=auth).json()["position"]
     with httpx.Client(base_url=base, timeout=10) as http:
         page = http.get(f"/api/rooms/{room}/messages", params={"min_position": position}, headers=auth)
-        assert http.get("/ready").status_code == 200
+        # Every worker reads the holder's heartbeat: ready once it says its consumers caught up
+        # (a beat later than the read, or after a takeover).
+        wait_until(lambda: http.get("/ready").status_code == 200, timeout=15, every=0.1)
     return page.json()["items"][-1]["body"]
 
 

@@ -7,7 +7,9 @@ one); skips with that reason otherwise. Every test gets a fresh database, droppe
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from threading import Thread
 from time import monotonic
 from typing import Any
@@ -17,7 +19,16 @@ from uuid import UUID, uuid4
 import pytest
 from bson.binary import Binary, UuidRepresentation
 from bson.codec_options import CodecOptions
-from eventsourcing.persistence import IntegrityError, Notification, StoredEvent, Tracking
+from bson.int64 import Int64
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    Notification,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.tests.persistence import (
     AggregateRecorderTestCase,
     ApplicationRecorderTestCase,
@@ -27,6 +38,7 @@ from eventsourcing.tests.persistence import (
     TrackingRecorderTestCase,
 )
 from eventsourcing.utils import Environment
+from pymongo.errors import OperationFailure
 
 from hubbub.adapters.eventstore.mongodb import (
     MongoAggregateRecorder,
@@ -304,3 +316,101 @@ class TestConcurrentAppends(FreshDatabase):
         for n in notifications:
             self.assertGreater(n.originator_version, last_version.get(n.originator_id, 0))
             last_version[n.originator_id] = n.originator_version
+
+
+# --- issue 15: what only a real server can confirm -------------------------------------------
+
+
+class TestTablesMadeElsewhere(FreshDatabase):
+    """CREATE_TABLE=no: the recorder checks, before its first write, what correctness rests on."""
+
+    def recorder(self, *, create_table: bool) -> MongoApplicationRecorder:
+        recorder = MongoApplicationRecorder(self.datastore)
+        if create_table:
+            recorder.create_table()
+            recorder.prepared()
+        return recorder
+
+    def test_without_the_unique_index_nothing_is_written(self) -> None:
+        recorder = self.recorder(create_table=False)
+        with self.assertRaises(ProgrammingError):
+            recorder.insert_events([event(uuid4(), 1)])
+        self.assertEqual(self.datastore.collection("stored_events").count_documents({}), 0)
+
+    def test_with_the_index_made_elsewhere_it_writes(self) -> None:
+        self.recorder(create_table=True)
+        self.assertEqual(self.recorder(create_table=False).insert_events([event(uuid4(), 1)]), [1])
+
+    def test_events_restored_without_their_counter_continue_after_the_largest_id(self) -> None:
+        recorder = self.recorder(create_table=True)
+        recorder.insert_events([event(uuid4(), 1), event(uuid4(), 1), event(uuid4(), 1)])
+        self.datastore.database.drop_collection("notification_counters")
+        self.assertEqual(self.recorder(create_table=False).insert_events([event(uuid4(), 1)]), [4])
+        self.datastore.database.drop_collection("notification_counters")
+        self.assertEqual(self.recorder(create_table=True).insert_events([event(uuid4(), 1)]), [5])
+
+    def test_a_counter_behind_the_events_is_an_internal_error_then_repaired(self) -> None:
+        recorder = self.recorder(create_table=True)
+        recorder.insert_events([event(uuid4(), 1), event(uuid4(), 1), event(uuid4(), 1)])
+        self.datastore.collection("notification_counters").update_one({}, {"$set": {"last_id": Int64(1)}})
+        with self.assertRaises(InternalError) as raised:
+            recorder.insert_events([event(uuid4(), 1)])
+        self.assertNotIsInstance(raised.exception, IntegrityError)
+        self.assertEqual(recorder.insert_events([event(uuid4(), 1)]), [4])
+
+
+class TestLimits(FreshDatabase):
+    def test_a_limit_of_zero_or_less_selects_nothing(self) -> None:
+        recorder = self.application_recorder()
+        originator_id = uuid4()
+        recorder.insert_events([event(originator_id, 1), event(originator_id, 2)])
+        for limit in (0, -1):
+            self.assertEqual(recorder.select_notifications(None, limit), [])
+            self.assertEqual(recorder.select_events(originator_id, limit=limit), [])
+
+
+class TestCausalClock(FreshDatabase):
+    def test_a_losing_writer_has_seen_the_winners_commit(self) -> None:
+        winner = self.application_recorder()
+        loser_store = MongoDatastore(require_mongodb(), self.database_name)
+        self.addCleanup(loser_store.close)
+        loser = MongoApplicationRecorder(loser_store)
+        loser.prepared()
+        taken = event(uuid4(), 1)
+        winner.insert_events([taken])
+        with self.assertRaises(IntegrityError):
+            loser.insert_events([taken])
+        # Observed in the failing session's `finally`: the retry reads after the winner's commit.
+        winner_time = self.datastore.clock._operation_time
+        self.assertIsNotNone(loser_store.clock._cluster_time)
+        self.assertGreaterEqual(loser_store.clock._cluster_time["clusterTime"], winner_time)
+
+
+class TestTimeouts(FreshDatabase):
+    def test_a_commit_that_cannot_complete_in_time_is_an_operational_error(self) -> None:
+        app_name = f"hubbub-timeout-{uuid4().hex[:6]}"
+        slow = MongoDatastore(require_mongodb(), self.database_name, 0.5, appname=app_name)
+        self.addCleanup(slow.close)
+        recorder = MongoApplicationRecorder(slow)
+        recorder.create_table()
+        recorder.prepared()
+        with fail_point(self.datastore, {"failCommands": ["commitTransaction"], "blockConnection": True,
+                                         "blockTimeMS": 3000, "appName": app_name}):
+            started = monotonic()
+            with self.assertRaises(OperationalError):
+                recorder.insert_events([event(uuid4(), 1)])
+            self.assertLess(monotonic() - started, 2.5)
+
+
+@contextmanager
+def fail_point(datastore: MongoDatastore, data: dict[str, Any]) -> Iterator[None]:
+    """MongoDB's failCommand fail point (needs the server's enableTestCommands)."""
+    admin = datastore.client.admin
+    try:
+        admin.command("configureFailPoint", "failCommand", mode="alwaysOn", data=data)
+    except OperationFailure as error:
+        pytest.skip(f"fail points need a server started with enableTestCommands=1 ({error})")
+    try:
+        yield
+    finally:
+        admin.command("configureFailPoint", "failCommand", mode="off")

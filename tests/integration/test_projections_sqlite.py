@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS
 from tests.backends import event_store_url
 from tests.unit.projections.workload import Workload, random_script
@@ -27,15 +27,16 @@ CHILD = """
 import random, sys
 from hubbub.adapters.bootstrap import bootstrap, bootstrap_read_models
 from hubbub.adapters.settings import Settings
-from hubbub.projections import worker
-from hubbub.projections.pump import replay_round
-worker.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
+from hubbub.projections.runtime import follower
+from hubbub.projections.runtime.pump import replay_round
+follower.COMMIT_EVERY_S = 0.0  # commit every round, so that kills land before, in and after commits
 settings = Settings(event_store_url=sys.argv[1], data_dir=sys.argv[2], projections="thread")
 models = bootstrap_read_models(settings, bootstrap(settings), start=False)
-models.progress.open_workers()
+supervisor = models.progress.host.new_supervisor()
+supervisor.open_followers()
 rng = random.Random(int(sys.argv[3]))
 print("ready", flush=True)
-while replay_round(models.progress.log, models.progress.workers, batch_size=rng.randint(2, 20)):
+while replay_round(supervisor.log, supervisor.followers, batch_size=rng.randint(2, 20)):
     pass
 """
 

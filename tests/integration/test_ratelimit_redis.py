@@ -73,13 +73,13 @@ async def test_a_key_left_without_expiry_gets_one(redis_url, prefix):
 
 def test_two_app_processes_share_one_limit(tmp_path, redis_url, prefix, monkeypatch):
     monkeypatch.setattr("hubbub.adapters.ratelimit.redis.KEY_PREFIX", prefix)
-    settings = e2e_settings(tmp_path, redis_url=redis_url, rate_limit_auth="3/15m")
+    settings = e2e_settings(tmp_path, redis_url=redis_url, rate_limit_login="3/15m")
     with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
         answers = [client.post("/api/auth/login", json={"username": "x", "password": "y" * 8}) for client in (one, two, one, two)]
         assert [a.status_code for a in answers] == [401, 401, 401, 429]
         assert one.get("/ready").json()["checks"]["redis"]["status"] == "ok"
     keys = asyncio.run(_keys(redis_url, prefix))
-    assert keys == [f"{prefix}900:auth:ip:testclient".encode()]
+    assert sorted(keys) == [f"{prefix}60:login_ip:ip:testclient".encode(), f"{prefix}900:login:name:x".encode()]
 
 
 async def _keys(redis_url: str, prefix: str) -> list[bytes]:

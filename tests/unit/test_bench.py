@@ -76,3 +76,15 @@ def test_the_free_stack_bound_adds_the_commands_own_time_to_the_echos():
     # A send no dearer than the no-op: the bound is the echo itself.
     figures = http_load.Figures(result(10_000), result(5_000), result(6_000), result(1_000))
     assert http_load.free_stack_bound(figures) == 1.0
+
+
+def test_the_rate_limit_key_bench_fills_and_drains_the_counter(capsys):
+    import asyncio
+
+    import ratelimit_keys
+
+    asyncio.run(ratelimit_keys.run(total=3_000, batch=500))
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split()[:2] == ["live", "keys"] and "windows ended" in rows[-4]
+    live = [int(row.split()[0].replace(",", "")) for row in rows[-3:]]
+    assert live[0] < 3_000 and live[-1] == 1_500  # the 3,000 ended windows drained; the 1,500 new ones live

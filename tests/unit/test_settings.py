@@ -35,10 +35,28 @@ def test_unusable_urls_are_refused(url):
     ("HUBBUB_PROJECTIONS", "fork", "HUBBUB_PROJECTIONS"),
     ("HUBBUB_QUERY_THREADS", "0", "HUBBUB_QUERY_THREADS"),
     ("HUBBUB_SESSION_CHECK_TTL_S", "-1", "HUBBUB_SESSION_CHECK_TTL_S"),
+    ("HUBBUB_MONGODB_TIMEOUT_S", "0", "HUBBUB_MONGODB_TIMEOUT_S"),
 ])
 def test_a_bad_value_is_refused_naming_its_variable(name, value, named):
     with pytest.raises(SettingsError, match=named):
         load_settings({name: value, "HUBBUB_ENV_FILE": ""})
+
+
+def test_the_mongodb_timeout_reaches_the_event_store_and_read_store_clients():
+    from eventsourcing.persistence import InfrastructureFactory
+
+    from hubbub.adapters.readstore import open_read_store
+
+    url = "mongodb://127.0.0.1:1/chat?replicaSet=rs0"
+    settings = load_settings({"HUBBUB_EVENT_STORE_URL": url, "HUBBUB_MONGODB_TIMEOUT_S": "2.5", "HUBBUB_ENV_FILE": ""})
+    factory = InfrastructureFactory.construct(application_env(settings) | {"CREATE_TABLE": "no"})
+    read_store = open_read_store(url, settings.data_dir, settings.mongodb_timeout_s)
+    try:
+        assert factory.datastore.client.options.timeout == 2.5  # type: ignore[attr-defined]
+        assert read_store.datastore.client.options.timeout == 2.5  # type: ignore[attr-defined]
+    finally:
+        factory.close()
+        read_store.close()
 
 
 def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path):

@@ -4,16 +4,20 @@ Reads and writes use majority read and write concern on the primary. Every sessi
 causally consistent and starts from the latest cluster/operation time this process has
 seen, so a read never shows less than an earlier read or write of this process did,
 even across a failover (the server waits for afterClusterTime before answering).
+Every operation, and every transaction as a whole with its retries, gives up after
+`timeout_s` (the client's timeoutMS): an unreachable majority fails a call instead of
+hanging its thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from threading import Lock
 from typing import Any, TypeVar
 
 from bson.timestamp import Timestamp
+import pymongo
 from pymongo import MongoClient, ReadPreference
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
@@ -58,12 +62,15 @@ class CausalClock:
 
 
 class MongoDatastore:
-    def __init__(self, url: str, database_name: str, **client_options: Any) -> None:
+    def __init__(self, url: str, database_name: str, timeout_s: float | None = None, **client_options: Any) -> None:
         # connect=False: constructing a factory must not touch the network; the first
         # operation connects. uuidRepresentation="standard" stores UUIDs as BSON binary
         # subtype 4 and reads them back as uuid.UUID.
         options: dict[str, Any] = {"connect": False, "appname": "hubbub", **client_options}
         options["uuidRepresentation"] = "standard"
+        if timeout_s is not None:
+            options["timeoutMS"] = round(timeout_s * 1000)
+        self.timeout_s = timeout_s
         self.client: MongoClient[Document] = MongoClient(url, **options)
         self.database: Database[Document] = self.client.get_database(
             database_name,
@@ -81,24 +88,32 @@ class MongoDatastore:
         """A causally consistent session that continues from this process's clock."""
         with self.client.start_session(causal_consistency=True) as session:
             self.clock.stamp(session)
-            yield session
-            self.clock.observe(session)
+            try:
+                yield session
+            finally:
+                # Also after a failure: a duplicate key has shown us the winner's write, and
+                # the retry must not read from before it.
+                self.clock.observe(session)
 
     def transaction(self, body: Callable[[ClientSession], T]) -> T:
         """Run `body` in a majority transaction, retried by pymongo while it is transient.
 
         with_transaction reruns `body` after TransientTransactionError (e.g. a write
         conflict) with jittered backoff, retries the commit after
-        UnknownTransactionCommitResult, and gives up after 120 seconds. `body` must
-        therefore be free of side effects outside the session.
+        UnknownTransactionCommitResult, and gives up after 120 seconds, or once `timeout_s`
+        has passed since the start (pymongo.timeout bounds the whole loop, not each try).
+        `body` must therefore be free of side effects outside the session.
         """
-        with self.session() as session:
+        with self.session() as session, self.deadline():
             return session.with_transaction(
                 body,
                 read_concern=MAJORITY_READ,
                 write_concern=MAJORITY_WRITE,
                 read_preference=ReadPreference.PRIMARY,
             )
+
+    def deadline(self) -> AbstractContextManager[None]:
+        return pymongo.timeout(self.timeout_s) if self.timeout_s is not None else nullcontext()
 
     def ensure_collection(self, name: str) -> None:
         # Created up front so that transactions never create a collection implicitly.

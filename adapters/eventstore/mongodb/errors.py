@@ -7,8 +7,8 @@ Applications catch eventsourcing.persistence errors (IntegrityError above all: i
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from bson.errors import BSONError
 from eventsourcing.persistence import (
@@ -45,13 +45,27 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def is_duplicate_key(error: BaseException) -> bool:
+def duplicate_key_errors(error: BaseException) -> list[Mapping[str, Any]]:
+    """The server's duplicate key error documents carried by `error` (none: not a duplicate)."""
     # insert_many reports a duplicate as a BulkWriteError whose writeErrors carry the code.
-    if isinstance(error, DuplicateKeyError):
-        return True
     if isinstance(error, BulkWriteError):
-        return any(e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", []))
-    return isinstance(error, OperationFailure) and error.code == DUPLICATE_KEY
+        return [e for e in error.details.get("writeErrors", []) if e.get("code") == DUPLICATE_KEY]
+    if isinstance(error, DuplicateKeyError) or (isinstance(error, OperationFailure) and error.code == DUPLICATE_KEY):
+        return [error.details or {"errmsg": str(error)}]  # type: ignore[union-attr]
+    return []
+
+
+def is_duplicate_key(error: BaseException) -> bool:
+    return bool(duplicate_key_errors(error))
+
+
+def is_duplicate_id(error: BaseException) -> bool:
+    """A duplicate on the _id index: the server names the key (keyPattern, MongoDB 4.4+) or
+    the index ("index: _id_ dup key" in the message)."""
+    return any(
+        e.get("keyPattern") == {"_id": 1} or " index: _id_ " in str(e.get("errmsg", ""))
+        for e in duplicate_key_errors(error)
+    )
 
 
 def translate(error: PyMongoError | BSONError) -> PersistenceError:
@@ -61,7 +75,9 @@ def translate(error: PyMongoError | BSONError) -> PersistenceError:
         return DataError(message)
     if is_duplicate_key(error):
         return IntegrityError(message)
-    if isinstance(error, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
+    # `timeout`: the client's timeoutMS ran out (ExecutionTimeout, NetworkTimeout, a
+    # write concern or bulk write timing out, MaxTimeMSExpired), or the server gave up.
+    if error.timeout or isinstance(error, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
         return OperationalError(message)
     if isinstance(error, (ConfigurationError, InvalidOperation)):
         return InterfaceError(message)

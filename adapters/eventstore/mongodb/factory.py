@@ -4,6 +4,7 @@ Environment:
   MONGODB_URL       mongodb:// or mongodb+srv:// URL of a replica set (required)
   MONGODB_DATABASE  database name; defaults to the URL's path (mongodb://host/NAME)
   CREATE_TABLE      create collections and indexes when a recorder is made (default yes)
+  MONGODB_TIMEOUT   seconds any call (a transaction with its retries included) may take (default 10)
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class MongoFactory(InfrastructureFactory[MongoTrackingRecorder]):
     MONGODB_URL = "MONGODB_URL"
     MONGODB_DATABASE = "MONGODB_DATABASE"
     CREATE_TABLE = "CREATE_TABLE"
+    MONGODB_TIMEOUT = "MONGODB_TIMEOUT"
+    DEFAULT_TIMEOUT_S = 10.0
 
     aggregate_recorder_class = MongoAggregateRecorder
     application_recorder_class = MongoApplicationRecorder
@@ -60,8 +63,11 @@ class MongoFactory(InfrastructureFactory[MongoTrackingRecorder]):
                 f"MongoDB database name not found in environment with key '{self.MONGODB_DATABASE}' "
                 "nor in the path of the URL"
             )
+        timeout_s = float(self.env.get(self.MONGODB_TIMEOUT) or self.DEFAULT_TIMEOUT_S)
+        if timeout_s <= 0:
+            raise OSError(f"{self.MONGODB_TIMEOUT} must be a positive number of seconds")
         # A malformed URL is pymongo's InvalidURI: report it as InterfaceError.
-        self.datastore = translated(MongoDatastore)(url, database)
+        self.datastore = translated(MongoDatastore)(url, database, timeout_s)
 
     def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
         recorder = self.aggregate_recorder_class(self.datastore, events_collection_name=self._events_name(purpose))
@@ -115,6 +121,8 @@ class MongoFactory(InfrastructureFactory[MongoTrackingRecorder]):
         return configured
 
     def _prepared(self, recorder: TMongoRecorder) -> TMongoRecorder:
+        # Otherwise nothing is sent now: the recorder checks its tables before its first write.
         if self.env_create_table():
             translated(recorder.create_table)()
+            recorder.prepared()
         return recorder

@@ -8,6 +8,7 @@ at all. See ../MONGODB.md for why the notification ids come out gapless and in o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from eventsourcing.persistence import (
     InternalError,
     Notification,
     ProcessRecorder,
+    ProgrammingError,
     StoredEvent,
     Subscription,
     Tracking,
@@ -39,7 +41,7 @@ from .documents import (
     notifications_query,
     stored_event,
 )
-from .errors import is_duplicate_key, translated
+from .errors import is_duplicate_id, is_duplicate_key, translated
 from .subscription import MongoSubscription, wake_up_pipeline
 
 if TYPE_CHECKING:
@@ -55,9 +57,27 @@ COUNTERS_COLLECTION = "notification_counters"
 class MongoRecorder:
     def __init__(self, datastore: MongoDatastore) -> None:
         self.datastore = datastore
+        self._ready = False  # what writes rely on has been created or checked
+        self._ready_lock = Lock()
 
     def create_table(self) -> None:
         """Create this recorder's collections and indexes; safe to repeat."""
+
+    def check_table(self) -> None:
+        """Before the first write when create_table() did not run (CREATE_TABLE=no): refuse
+        to write unless what correctness rests on exists, and repair what may be repaired."""
+
+    def prepared(self) -> None:
+        """Mark the tables as made by create_table(): no check before the first write."""
+        self._ready = True
+
+    def _before_write(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if not self._ready:
+                self.check_table()
+                self._ready = True
 
     def _find(self, collection: Collection[Document], query: Query) -> list[Document]:
         with self.datastore.session() as session:
@@ -77,9 +97,19 @@ class MongoAggregateRecorder(MongoRecorder, AggregateRecorder):
         super().create_table()
         self.events.create_index(AGGREGATE_KEY, unique=True, name=AGGREGATE_KEY_INDEX_NAME)
 
+    def check_table(self) -> None:
+        super().check_table()
+        # Without this index two writers of the same version both commit: the history forks.
+        if not any(_is_aggregate_key(index) for index in self.events.list_indexes()):
+            raise ProgrammingError(
+                f"{self.events_collection_name} has no unique index on (originator_id, originator_version): "
+                "refusing to write (run once with CREATE_TABLE=yes, or create the index)"
+            )
+
     @translated
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if stored_events:
+            self._before_write()
             self.datastore.transaction(lambda session: self._insert_events(session, stored_events, **kwargs))
         return None
 
@@ -92,6 +122,12 @@ class MongoAggregateRecorder(MongoRecorder, AggregateRecorder):
             self.events.insert_many(documents, ordered=True, session=session)
         except PyMongoError as error:
             # Raising aborts the transaction, so none of the batch is kept.
+            if is_duplicate_id(error):
+                # A notification id taken twice: the counter is behind the stored events. Not
+                # a concurrent writer's version (IntegrityError would make callers retry for
+                # ever); check and reseed the counter before the next write.
+                self._ready = False
+                raise InternalError(f"notification counter behind the stored events: {error}") from error
             if is_duplicate_key(error):
                 raise IntegrityError(f"Stored event already recorded: {error}") from error
             raise
@@ -106,6 +142,8 @@ class MongoAggregateRecorder(MongoRecorder, AggregateRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
+        if limit is not None and limit <= 0:  # pymongo reads 0 as "no limit"; SQL's LIMIT 0 is no rows
+            return []
         query = events_query(originator_id, gt, lte, desc=desc, limit=limit)
         return [stored_event(d) for d in self._find(self.events, query)]
 
@@ -118,12 +156,25 @@ class MongoApplicationRecorder(MongoAggregateRecorder, ApplicationRecorder):
     def create_table(self) -> None:
         super().create_table()
         self.datastore.ensure_collection(COUNTERS_COLLECTION)
+        self._seed_counter()
+
+    def check_table(self) -> None:
+        super().check_table()
+        self._seed_counter()
+
+    def _seed_counter(self) -> None:
+        # From the largest stored id, never lowering it ($max): events restored without their
+        # counter must not make every insert collide. A concurrent seeder's upsert on the same
+        # _id is retried by the server (an equality match on _id), not a duplicate key error.
+        last = self._find(self.events, Query({}, [("_id", -1)], 1, projection={"_id": 1}))
+        stored_max = int(last[0]["_id"]) if last else 0
         self.counters.update_one(
-            {"_id": self.events_collection_name}, {"$setOnInsert": {"last_id": Int64(0)}}, upsert=True
+            {"_id": self.events_collection_name}, {"$max": {"last_id": Int64(stored_max)}}, upsert=True
         )
 
     @translated
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        self._before_write()
         return self.datastore.transaction(lambda session: self._insert_events(session, stored_events, **kwargs))
 
     def _insert_events(self, session: ClientSession, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
@@ -139,15 +190,17 @@ class MongoApplicationRecorder(MongoAggregateRecorder, ApplicationRecorder):
         # (TransientTransactionError), and with_transaction retries it after that one
         # has committed. So ids are handed out in commit order, and an abort hands
         # them back.
+        # No upsert: a counter created here would start at 0 whatever is stored. It was seeded
+        # from the stored events before the first write; gone since, it is seeded again.
         counter = self.counters.find_one_and_update(
             {"_id": self.events_collection_name},
             {"$inc": {"last_id": Int64(count)}},
-            upsert=True,
             return_document=ReturnDocument.AFTER,
             session=session,
         )
-        if counter is None:  # cannot happen with upsert=True and ReturnDocument.AFTER
-            raise InternalError(f"notification counter {self.events_collection_name!r} vanished")
+        if counter is None:
+            self._ready = False
+            raise InternalError(f"notification counter {self.events_collection_name!r} is missing; reseeded next write")
         last_id = int(counter["last_id"])
         return list(range(last_id - count + 1, last_id + 1))
 
@@ -161,6 +214,8 @@ class MongoApplicationRecorder(MongoAggregateRecorder, ApplicationRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
+        if limit <= 0:  # pymongo reads 0 as "no limit"; SQL's LIMIT 0 is no rows
+            return []
         query = notifications_query(start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
         return [notification(d) for d in self._find(self.events, query)]
 
@@ -192,6 +247,7 @@ class MongoTrackingRecorder(MongoRecorder, TrackingRecorder):
 
     @translated
     def insert_tracking(self, tracking: Tracking) -> None:
+        self._before_write()
         self.datastore.transaction(lambda session: self._insert_tracking(session, tracking))
 
     def _insert_tracking(self, session: ClientSession, tracking: Tracking) -> None:
@@ -238,3 +294,7 @@ class MongoProcessRecorder(MongoTrackingRecorder, MongoApplicationRecorder, Proc
         if tracking is not None:
             self._insert_tracking(session, tracking)
         return super()._insert_events(session, stored_events, **kwargs)
+
+
+def _is_aggregate_key(index: Document) -> bool:
+    return bool(index.get("unique")) and list(index["key"].items()) == AGGREGATE_KEY

@@ -29,7 +29,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/register", opt=tier("auth"), responses=problems(409))
+    @post("/register", opt=tier("register"), responses=problems(409))
     async def register(self, data: JSONBody[Registration], services: ServicesDep) -> Response[Registered]:
         """Create an account; 409 when the username is taken."""
         account, position = await in_thread(
@@ -37,7 +37,7 @@ class AuthController(Controller):
         )
         return command_response(Registered(account.id, account.username, position), position, status_code=201)
 
-    @post("/login", opt=tier("auth"), status_code=200, responses=problems())
+    @post("/login", opt=tier("login"), status_code=200, responses=problems())
     async def login(
         self, data: JSONBody[Credentials], services: ServicesDep, tokens: TokensDep, revocations: RevocationsDep,
     ) -> Response[TokenPairOut]:
@@ -46,7 +46,7 @@ class AuthController(Controller):
         revocations.revoked(signed.evicted, "evicted")
         return command_response(_pair_out(signed.tokens, signed.position), signed.position)
 
-    @post("/refresh", opt=tier("auth"), status_code=200, responses=problems())
+    @post("/refresh", opt=tier("refresh"), status_code=200, responses=problems())
     async def refresh(
         self, data: JSONBody[RefreshRequest], services: ServicesDep, tokens: TokensDep, revocations: RevocationsDep,
     ) -> Response[TokenPairOut]:
@@ -58,7 +58,7 @@ class AuthController(Controller):
             raise
         return command_response(_pair_out(pair, position), position)
 
-    @post("/logout", opt=tier("auth"), status_code=HTTP_204_NO_CONTENT, responses=no_content())
+    @post("/logout", opt=tier("refresh"), status_code=HTTP_204_NO_CONTENT, responses=no_content())
     async def logout(
         self, request: Request, data: JSONBody[RefreshRequest], services: ServicesDep, tokens: TokensDep,
         revocations: RevocationsDep,

@@ -7,7 +7,9 @@ import pytest
 
 from hubbub.domain.errors import InvalidInput
 from hubbub.projections.analytics.heatmap import local_counts, zone_named
+from hubbub.projections.analytics.projector import AnalyticsProjector
 from hubbub.projections.analytics.svg import heatmap_svg
+from tests.unit.projections.world import everything
 
 
 def test_room_and_global_figures(world):
@@ -27,6 +29,22 @@ def test_room_and_global_figures(world):
     everywhere = models.analytics(None, "UTC", now=now)
     assert everywhere["messages_total"] == 4 and everywhere["members_active"] == 3
     assert models.analytics(busy, "UTC", now=now + timedelta(days=8))["members_active"] == 0
+
+
+def test_no_document_grows_with_the_number_of_senders(world):
+    """A MongoDB document may not exceed 16 MiB: per-sender figures live one document each."""
+    busy, quiet = world.room("ann", "bob", "cat"), world.room("dan")
+    for author in ("ann", "bob", "cat", "ann"):
+        world.send(author, busy, "hi")
+    world.send("dan", quiet, "hello")
+    world.catch_up()
+    stored = everything(world.view("analytics"), AnalyticsProjector.collections)
+    assert {frozenset(doc) for doc in stored["totals"].values()} == {frozenset({"_id", "count", "last_activity"})}
+    assert {frozenset(doc) for doc in stored["days"].values()} == {frozenset({"_id", "scope", "date", "count", "hours"})}
+    ann, dan = str(world.people["ann"]), str(world.people["dan"])
+    assert {doc_id: doc["count"] for doc_id, doc in stored["senders"].items() if ann in doc_id or dan in doc_id} == {
+        f"{busy}:{ann}": 2, f"*:{ann}": 2, f"{quiet}:{dan}": 1, f"*:{dan}": 1}
+    assert len(stored["senders"]) == 3 + 1 + 4  # (room, sender) pairs, then one per sender for all rooms
 
 
 def test_any_whole_hour_zone_shifts_the_utc_buckets():

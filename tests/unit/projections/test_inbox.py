@@ -4,8 +4,8 @@ import pytest
 
 from hubbub.domain.errors import InvalidInput
 from hubbub.domain.inbox import Inbox
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import selected
 
 

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from hubbub.projections import pump
-from hubbub.projections.log import EventLog
-from hubbub.projections.rebuild import rebuild
+from hubbub.projections.runtime import pump
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS, selected
 
 from .workload import Workload, random_script
@@ -86,4 +86,4 @@ def test_a_running_supervisor_moves_to_the_rebuilt_version(world):
     position = world.services.messages.send(world.as_("ann"), room, "after the switch").position
     world.read_models.wait_for(position, timeout=30)
     assert world.read_models.unread(world.people["bob"], room)["unread"] == 1
-    assert {w.name: w.version for w in world.read_models.progress.workers}["rooms"] == 2
+    assert {f.name: f.version for f in world.read_models.progress.host.supervisor.followers}["rooms"] == 2

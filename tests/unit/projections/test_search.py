@@ -30,3 +30,21 @@ def test_only_the_given_rooms_and_no_deleted_or_outdated_text(world):
 def test_limits_are_checked(world):
     with pytest.raises(InvalidInput):
         world.read_models.search([world.room("ann")], "x", 0)
+
+
+def test_whole_words_never_parts_of_words(world):
+    room = world.room("ann", "bob")
+    world.send("ann", room, "my cat ate a hotdog")
+    panic = world.send("bob", room, "Don't panic")
+    models = world.catch_up()
+    assert models.search([room], "cat dog", 10) == []  # "dog" is not a word of "hotdog"
+    assert [m["message_id"] for m in models.search([room], "hotdog CAT", 10)] != []
+    assert [m["message_id"] for m in models.search([room], "don't", 10)] == [panic]  # the words "don" and "t"
+    assert models.search([room], "dont", 10) == []
+
+
+def test_times_come_back_to_the_millisecond_from_either_store(world):
+    room = world.room("ann", "bob")
+    sent = world.services.messages.send(world.as_("ann"), room, "precise").message
+    (found,) = world.catch_up().search([room], "precise", 10)
+    assert found["created_at"] == sent.created_on.replace(microsecond=sent.created_on.microsecond // 1000 * 1000)

@@ -11,7 +11,8 @@ from hubbub.projections import topics as t
 from hubbub.projections.projector import Projector
 from hubbub.projections.registry import PROJECTORS
 from hubbub.projections.store import CollectionSpec
-from hubbub.projections.supervisor import ProjectionSupervisor
+from hubbub.projections.runtime.log import EventLog
+from hubbub.projections.runtime.supervisor import Supervisor
 
 
 class Broken(Projector):
@@ -61,8 +62,9 @@ def test_status_and_lag_report_what_is_left_to_process(world):
 
 
 def test_a_failing_projector_is_reported_stopped_and_the_others_go_on(world):
-    supervisor = ProjectionSupervisor(world.read_models.progress.log, world.read_models.read_store,
-                                      [*PROJECTORS, Broken])
+    supervisor = Supervisor(EventLog(world.services.app), world.read_models.read_store,
+                        [*PROJECTORS, Broken])
+    supervisor.holder = lambda: None  # run directly, under no lease
     world.read_models.progress = supervisor
     world.read_models.start()
     room = world.room("ann", "bob")

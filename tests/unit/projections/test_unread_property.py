@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubbub.projections import topics as t
-from hubbub.projections.log import EventLog
+from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.rooms import unread
 from hubbub.projections.rooms.documents import ACTIVITY, MEMBERSHIPS
 from hubbub.projections.rooms.projector import RoomsProjector
-from hubbub.projections.worker import Worker
+from hubbub.projections.runtime.follower import ProjectorFollower
 
 from .workload import Workload, commands
 from .world import World
@@ -76,15 +76,15 @@ def test_unread_counts_equal_a_recount_from_the_log(script, tail, commit_points)
 def check_every_commit(world: World, commit_points: list[bool]) -> None:
     log = EventLog(world.services.app)
     store = world.read_models.read_store.open("rooms", 1, RoomsProjector.collections, create=True)
-    worker, events = Worker(RoomsProjector, store, 1), []
+    follower, events = ProjectorFollower(RoomsProjector, store, 1), []
     for index, notification in enumerate(log.read(after=0, stop=log.head(), limit=100_000)):
-        event = log.decode(notification)
+        event, _ = log.decode(notification)
         events.append((notification.id, notification.topic, event))
         if notification.topic in RoomsProjector.handles:
-            worker.apply(notification.id, notification.topic, event)
-        worker.skip_to(notification.id)
+            follower.apply(notification, event)
+        follower.skip_to(notification.id)
         if commit_points[index % len(commit_points)]:
-            worker.commit(force=True)
+            follower.commit(force=True)
             assert projected(store) == recount(events), f"at position {notification.id}"
-    worker.commit(force=True)
+    follower.commit(force=True)
     assert projected(store) == recount(events)

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from ..projector import Projector
+from ..store import ReadStore
+from .follower import ProjectorFollower
 from .log import EventLog
-from .projector import Projector
 from .pump import replay
-from .store import ReadStore
-from .worker import Worker
 
 Progress = Callable[[int, int], None]  # (position reached, log head)
 
@@ -30,11 +30,11 @@ def rebuild(log: EventLog, read_store: ReadStore, projectors: Sequence[type[Proj
     fresh = {p.name: next_version(read_store, p.name) for p in projectors}
     head = log.head()
     try:
-        workers = [Worker(p, read_store.open(p.name, fresh[p.name], p.collections, create=True), fresh[p.name],
+        followers = [ProjectorFollower(p, read_store.open(p.name, fresh[p.name], p.collections, create=True), fresh[p.name],
                           bulk=True) for p in projectors]
         with collector_paused():
-            _replay_all(log, workers, progress)
-        _ensure_reached(workers, head)
+            _replay_all(log, followers, progress)
+        _ensure_reached(followers, head)
     except BaseException:
         for name, version in fresh.items():
             read_store.drop(name, version)
@@ -63,28 +63,28 @@ def next_version(read_store: ReadStore, name: str) -> int:
     return max([*read_store.versions(name), read_store.active_version(name) or 0]) + 1
 
 
-def _ensure_reached(workers: Sequence[Worker], head: int) -> None:
+def _ensure_reached(followers: Sequence[ProjectorFollower], head: int) -> None:
     """Never switch to a version that is not stored up to where the log was when we started."""
-    behind = [f"{w.name} at {w.store.position()}" for w in workers if w.store.position() < head]
+    behind = [f"{f.name} at {f.store.position()}" for f in followers if f.store.position() < head]
     if behind:
         raise RebuildFailed(f"not stored up to position {head}: {', '.join(behind)}")
 
 
-def _report(progress: Progress | None, log: EventLog, workers: Sequence[Worker]) -> None:
+def _report(progress: Progress | None, log: EventLog, followers: Sequence[ProjectorFollower]) -> None:
     if progress:
-        progress(min(w.pending for w in workers), log.head())
+        progress(min(f.pending for f in followers), log.head())
 
 
-def _replay_all(log: EventLog, workers: Sequence[Worker], progress: Progress | None) -> None:
-    """Replay until every worker is through; a worker failing over and over fails the rebuild."""
+def _replay_all(log: EventLog, followers: Sequence[ProjectorFollower], progress: Progress | None) -> None:
+    """Replay until every follower is through; a follower failing over and over fails the rebuild."""
     while True:
-        replay(log, workers, progress=lambda _: _report(progress, log, workers))
-        failing = [w for w in workers if w.failures]
+        replay(log, followers, progress=lambda _: _report(progress, log, followers))
+        failing = [f for f in followers if f.failures]
         if not failing:
             return
-        if any(w.stopped for w in failing):
-            raise RebuildFailed("; ".join(f"{w.name}: {w.error!r}" for w in failing))
-        time.sleep(max(0.0, min(w.retry_at for w in failing) - time.monotonic()))
+        if any(f.stopped for f in failing):
+            raise RebuildFailed("; ".join(f"{f.name}: {f.error!r}" for f in failing))
+        time.sleep(max(0.0, min(f.retry_at for f in failing) - time.monotonic()))
 
 
 def _drop_previous(read_store: ReadStore, serving: dict[str, int], grace_s: float) -> None:

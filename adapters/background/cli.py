@@ -1,4 +1,5 @@
-"""`hubbub projections status`, `hubbub projections rebuild NAME|all` and `hubbub projections run`."""
+"""`hubbub projections status`, `hubbub projections rebuild NAME|all` and `hubbub projections run`
+(the background host in the foreground)."""
 
 from __future__ import annotations
 
@@ -16,44 +17,57 @@ from hubbub.projections.registry import NAMES, PROJECTORS, selected
 
 @click.group()
 def projections() -> None:
-    """Read models: where each stands, rebuilding them from the log, running their projectors."""
+    """Read models and the background host: where each consumer stands, rebuilding read models
+    from the log, running the background host."""
 
 
 @projections.command()
 def status() -> None:
-    """Each projection's serving version, stored position, the log head and the lag."""
-    from hubbub.projections.log import EventLog
+    """The background host holding the lease, its last heartbeat, and each consumer's version,
+    position, state, last error and lag."""
+    from hubbub.projections.runtime.log import EventLog
+    from hubbub.projections.runtime.progress import StoredProgress
 
     services, read_store = _open()
     try:
-        head = EventLog(services.app).head()
-        table = Table("projection", "version", "position", "head", "lag", title="hubbub read models")
-        for projector in PROJECTORS:
-            version = read_store.active_version(projector.name)
-            position = read_store.open(projector.name, version, projector.collections).position() if version else 0
-            table.add_row(projector.name, str(version or "–"), f"{position:,}", f"{head:,}", f"{head - position:,}")
-        Console().print(table)
+        lease = read_store.lease()
+        statuses = StoredProgress(EventLog(services.app), read_store, PROJECTORS, lease).statuses()
+        console = Console()
+        console.print(_holder(lease.record()))
+        table = Table("consumer", "version", "position", "head", "lag", "state", "last error", title="hubbub background")
+        for s in statuses:
+            table.add_row(s.name, str(s.version or "–"), f"{s.position:,}", f"{s.head:,}", f"{s.lag:,}", s.state,
+                          s.error or "")
+        console.print(table)
     finally:
         read_store.close()
         services.close()
 
 
+def _holder(record) -> str:
+    if record is None:
+        return "background host: none holds the lease"
+    state = "expired" if record.expired else f"last heartbeat {record.silent_s:.1f} s ago"
+    return f"background host: {record.holder} ({state}, at {record.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
+
+
 @projections.command()
 @click.option("--parent-pid", type=int, default=None, help="Exit when this process is gone (set by `hubbub serve`).")
-@click.option("--status-fd", type=int, default=None, hidden=True, help="Write state reports here (set by `hubbub serve`).")
-def run(parent_pid: int | None, status_fd: int | None) -> None:
-    """Run every projector in the foreground until SIGTERM or SIGINT.
+def run(parent_pid: int | None) -> None:
+    """Run the background host in the foreground until SIGTERM or SIGINT: every log consumer
+    (projectors included) while it holds the read store's background lease, standby otherwise.
 
-    For HUBBUB_PROJECTIONS=off, where the web processes run none (one such process per
-    deployment); `hubbub serve` starts one itself under HUBBUB_PROJECTIONS=process.
+    For HUBBUB_PROJECTIONS=off, where the web processes run none; `hubbub serve` starts one
+    itself under HUBBUB_PROJECTIONS=process. Several may run: one holds the lease, the others
+    stand by and take over when it dies.
     """
-    from .cli import _settings
-    from .logging import configure_logging
-    from .projection_process import run_projectors
+    from ..cli import _settings
+    from ..logging import configure_logging
+    from .run import run_background
 
     settings = _settings()
     configure_logging(settings.log_level)
-    run_projectors(settings, parent_pid, status_fd)
+    run_background(settings, parent_pid)
 
 
 @projections.command()
@@ -64,9 +78,9 @@ def rebuild(name: str, grace: float) -> None:
 
     The old version keeps serving until the switch; Ctrl-C leaves it serving and drops the new one.
     """
-    from hubbub.projections.log import EventLog
-    from hubbub.projections.rebuild import RebuildFailed
-    from hubbub.projections.rebuild import rebuild as rebuild_projections
+    from hubbub.projections.runtime.log import EventLog
+    from hubbub.projections.runtime.rebuild import RebuildFailed
+    from hubbub.projections.runtime.rebuild import rebuild as rebuild_projections
 
     services, read_store = _open()
     console = Console()
@@ -103,10 +117,10 @@ def _progress(console: Console) -> Progress:
 
 
 def _open():
-    from .bootstrap import bootstrap
-    from .cli import _settings
-    from .readstore import open_read_store
+    from ..bootstrap import bootstrap
+    from ..cli import _settings
+    from ..readstore import open_read_store
 
     settings = _settings()
     services = bootstrap(settings)
-    return services, open_read_store(settings.read_store_url, settings.data_dir)
+    return services, open_read_store(settings.read_store_url, settings.data_dir, settings.mongodb_timeout_s)

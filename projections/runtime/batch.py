@@ -1,6 +1,6 @@
 """The documents a projector has read or changed since its last commit (a unit of work).
 
-Reads go to the store once per document; changes stay in memory until the worker commits
+Reads go to the store once per document; changes stay in memory until the follower commits
 them all, with the position, in one atomic write. Documents are cached across commits
 (up to a bound) because the same rooms and members come back batch after batch.
 Handlers change a document only through edit(), put() or delete(): a document from get()
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from .store import Document, StoredVersion
+from ..store import Document, StoredVersion
 
 CACHE_LIMIT = 200_000
 

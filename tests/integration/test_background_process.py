@@ -1,5 +1,6 @@
-"""Projectors in a child process (HUBBUB_PROJECTIONS=process) on a SQLite log: read-your-writes
-across processes, restarts after a crash, no orphan after shutdown or after the parent dies."""
+"""The background host in a child process (HUBBUB_PROJECTIONS=process) on a SQLite log:
+read-your-writes across processes, states shared through the lease's record, restarts after a
+crash, no orphan after shutdown or after the parent dies, a standby taking over."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ from tests.e2e.people import People
 ROOT = Path(__file__).resolve().parents[2]
 
 
+OPERATOR_TOKEN = "operator-token-for-tests"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
 @pytest.fixture
 def settings(tmp_path):
-    return e2e_settings(tmp_path, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}", projections="process",
+    return e2e_settings(tmp_path, metrics_token=OPERATOR_TOKEN, event_store_url=f"sqlite:///{tmp_path / 'events.sqlite3'}", projections="process",
                         read_wait_timeout_s=5.0, shutdown_timeout_s=5.0)
 
 
@@ -71,8 +76,8 @@ def test_a_query_reads_a_write_the_child_process_projected(client):
     room, position = send(ann, "across processes")
     assert bodies(ann, room, position) == ["across processes"]
     assert child_of(client).pid != os.getpid() and child_of(client).is_alive()
-    assert client.get("/ready").status_code == 200
-    lags = [line for line in client.get("/metrics").text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
+    until(lambda: client.get("/ready").status_code == 200)  # the next heartbeat says it caught up
+    lags = [line for line in client.get("/metrics", headers=OPERATOR).text.splitlines() if line.startswith("hubbub_projection_lag_events{")]
     assert len(lags) == 5 and all(line.endswith(" 0.0") for line in lags), lags
 
 
@@ -93,9 +98,11 @@ def test_a_projector_failing_in_the_child_is_reported_with_its_error_then_recove
         state, error = states(client)["analytics"]
         assert "totals" in error and "OperationalError" in error
         assert {s for name, (s, _) in states(client).items() if name != "analytics"} == {"running"}
-        ready = client.get("/ready").json()["checks"]["read_store"]
+        ready = client.get("/ready", headers=OPERATOR).json()["checks"]["read_store"]
         assert ready["status"] == "ok" and ready["lag"]["analytics"] > 0  # degraded, not down: the others serve
         assert ready["projections"]["analytics"]["state"] == "retrying" and "totals" in ready["projections"]["analytics"]["error"]
+        public = client.get("/ready").json()["checks"]["read_store"]["projections"]["analytics"]
+        assert public["state"] == "retrying" and "totals" not in public["error"] and "hidden" in public["error"]
     finally:
         analytics.execute('ALTER TABLE "totals_away" RENAME TO "totals"')
         analytics.close()
@@ -106,7 +113,7 @@ def test_a_projector_failing_in_the_child_is_reported_with_its_error_then_recove
 def test_a_hung_child_is_reported_stopped_until_it_answers_again(client):
     child = child_of(client)
     until(lambda: {state for state, _ in states(client).values()} == {"running"})
-    child.report_stale_s = 1.0
+    client.app.state.runtime.read_models.progress.silent_s = 1.0
     os.kill(child.pid, signal.SIGSTOP)  # alive, but answering nothing
     try:
         until(lambda: client.get("/ready").status_code == 503)
@@ -128,7 +135,7 @@ def test_a_killed_child_is_reported_then_restarted(client):
     until(lambda: child.pid != killed and child.is_alive())
     room, position = send(ann, "after the restart")
     assert bodies(ann, room, position) == ["after the restart"]
-    assert client.get("/ready").status_code == 200
+    until(lambda: client.get("/ready").status_code == 200)
 
 
 def test_shutting_the_app_down_stops_the_child(settings):
@@ -142,65 +149,75 @@ def test_shutting_the_app_down_stops_the_child(settings):
     assert child._process.returncode == 0  # it stopped on SIGTERM, cleanly, not killed
 
 
-def test_the_worker_exits_by_itself_when_its_parent_is_gone(settings, tmp_path):
+def test_the_background_host_exits_by_itself_when_its_parent_is_gone(settings, tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
     command = [sys.executable, "-m", "hubbub.adapters.cli", "projections", "run", "--parent-pid", str(parent.pid)]
-    worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    host = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
-        for line in worker.stderr:  # JSON log lines
-            if "projections: running" in line:
+        for line in host.stderr:  # JSON log lines
+            if "background: running" in line:
                 break
         parent.kill()
         parent.wait()  # reaped: a zombie would still exist for kill(pid, 0)
-        assert worker.wait(timeout=5) == 0
+        assert host.wait(timeout=5) == 0
     finally:
-        for process in (parent, worker):
+        for process in (parent, host):
             if process.poll() is None:
                 process.kill()
                 process.wait()
 
 
-def test_with_projections_off_the_web_process_reads_what_a_separate_worker_projects(settings, tmp_path):
+def test_with_projections_off_the_web_process_reads_what_a_separate_host_projects(settings, tmp_path):
     settings = e2e_settings(tmp_path, event_store_url=settings.event_store_url, projections="off",
                             read_wait_timeout_s=0.3)
     env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
     with TestClient(create_app(settings)) as client:
-        ready = client.get("/ready")
-        assert ready.status_code == 200  # "external": this process cannot see the worker, and says so
-        assert {p["state"] for p in client.app.state.runtime.read_models.health()["projections"].values()} == {"external"}
+        assert client.get("/ready").status_code == 503  # nobody holds the lease: nothing projects
+        assert {p["state"] for p in client.app.state.runtime.read_models.health()["projections"].values()} == {"stopped"}
         ann = People(client).signed_in("ann")
         room, position = send(ann, "projected elsewhere")
         assert ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 409
-        worker = subprocess.Popen([sys.executable, "-m", "hubbub.adapters.cli", "projections", "run"], env=env, cwd=ROOT)
+        host = subprocess.Popen([sys.executable, "-m", "hubbub.adapters.cli", "projections", "run"], env=env, cwd=ROOT)
         try:
             until(lambda: ann.get(f"/api/rooms/{room}/messages", params={"min_position": position}).status_code == 200)
             assert bodies(ann, room, position) == ["projected elsewhere"]
-            worker.send_signal(signal.SIGTERM)
-            assert worker.wait(timeout=5) == 0
+            until(lambda: client.get("/ready").status_code == 200)  # its states reach this process
+            host.send_signal(signal.SIGTERM)
+            assert host.wait(timeout=5) == 0
+            until(lambda: client.get("/ready").status_code == 503)  # it gave the lease up
         finally:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+            if host.poll() is None:
+                host.kill()
+                host.wait()
 
 
-def test_a_second_worker_on_one_read_store_waits_on_standby_and_takes_over(settings):
+def holder(client) -> str | None:
+    record = client.app.state.runtime.read_models.read_store.lease().record()
+    return record.holder if record is not None and not record.expired else None
+
+
+def test_a_second_host_on_one_read_store_waits_on_standby_and_takes_over(settings):
     env = {**os.environ, **settings_env(settings), "HUBBUB_ENV_FILE": ""}
     first = subprocess.Popen([sys.executable, "-m", "hubbub.adapters.cli", "projections", "run"], env=env, cwd=ROOT,
                              stderr=subprocess.PIPE, text=True)
     try:
         for line in first.stderr:  # JSON log lines
-            if "projections: running" in line:
+            if "background: running" in line:
                 break
-        with TestClient(create_app(settings)) as client:  # its own child finds the lock taken
-            until(lambda: {state for state, _ in states(client).values()} == {"standby"})
-            assert client.get("/ready").status_code == 200  # the read models are served: by `first`
+        with TestClient(create_app(settings)) as client:  # its own child finds the lease taken
+            child = child_of(client)
+            until(lambda: child.is_alive())
+            assert f":{first.pid}:" in holder(client)
+            until(lambda: client.get("/ready").status_code == 200)  # the first host's states, read by all
+            assert f":{first.pid}:" in client.get("/ready").json()["checks"]["read_store"]["background"]["holder"]
             ann = People(client).signed_in("ann")
-            room, position = send(ann, "projected by the first worker")
-            assert bodies(ann, room, position) == ["projected by the first worker"]
+            room, position = send(ann, "projected by the first host")
+            assert bodies(ann, room, position) == ["projected by the first host"]
             first.kill()
             first.wait()
-            until(lambda: {state for state, _ in states(client).values()} == {"running"})  # took over
+            until(lambda: f":{child.pid}:" in (holder(client) or ""))  # took over
+            until(lambda: {state for state, _ in states(client).values()} == {"running"})
             room, position = send(ann, "projected by the stand-in")
             assert bodies(ann, room, position) == ["projected by the stand-in"]
     finally:
