@@ -37,7 +37,10 @@ async def handle(gateway: Gateway, connection: Connection, event: str, args: tup
         command = msgspec.convert(payload, COMMANDS[event][0])
     except msgspec.ValidationError as error:
         return refusal("invalid_input", "the payload has invalid fields", fields=[_field_error(str(error))])
-    verdict = await _rate_hit(gateway, TIERS[event], connection)
+    try:
+        verdict = await _rate_hit(gateway, TIERS[event], connection)
+    except RateLimitsDown:
+        return refusal("unavailable", "rate limits cannot be checked right now; retry soon", retry_after_s=1)
     if verdict is not None and not verdict.allowed:
         return refusal("rate_limited", f"too many {TIERS[event]} requests; try again in {verdict.reset_s} s",
                        retry_after_s=verdict.reset_s)
@@ -67,10 +70,17 @@ async def _run(gateway: Gateway, connection: Connection, event: str, command: ms
     raise AssertionError(f"no handler for {type(command).__name__}")
 
 
+class RateLimitsDown(Exception):
+    pass
+
+
 async def _rate_hit(gateway: Gateway, tier: str, connection: Connection):
     try:
         return await wiring.rate_hit(gateway.runtime, tier, connection.user_id)
-    except Exception:  # as over HTTP: a counter store outage lets commands through, loudly
+    except Exception:  # as over HTTP: HUBBUB_RATE_LIMIT_FAILURE decides, loudly either way
+        if wiring.rate_limits_fail_closed(gateway.runtime):
+            log.exception("rate limit store unavailable; socket command refused", extra={"tier": tier})
+            raise RateLimitsDown() from None
         log.exception("rate limit store unavailable; socket command let through", extra={"tier": tier})
         return None
 

@@ -74,6 +74,10 @@ async def rate_hit(runtime: Runtime, tier: str, user_id: UUID) -> Verdict:
     return await runtime.counter.hit(f"{tier}:user:{user_id}", runtime.rates[tier])
 
 
+def rate_limits_fail_closed(runtime: Runtime) -> bool:
+    return runtime.settings.rate_limit_failure == "closed"
+
+
 # Commands: the application's own, through the same calls as the HTTP controllers.
 
 async def send(runtime: Runtime, user_id: UUID, room_id: UUID, body: str, client_msg_id: str,

@@ -151,3 +151,22 @@ async def _connect_when_released(base: str, token: str) -> Socket:
         except socketio.exceptions.ConnectionError:
             await asyncio.sleep(0.1)
     raise AssertionError("the slot was never released")
+
+
+async def test_with_rate_limits_failing_closed_a_redis_outage_refuses_socket_commands_as_unavailable(tmp_path):
+    from tests.e2e.sockets import uvicorn_serving
+
+    with private_redis(require_redis_server()) as redis, \
+            uvicorn_serving(tmp_path, redis_url=redis.url, rate_limit_failure="closed") as base:
+        ann = Person(base, "ann")
+        room = ann.room()
+        socket = await Socket(base, ann.token).connect()
+        try:
+            redis.kill()
+            down = await socket.call("message:send", {"room_id": room, "body": "x", "client_msg_id": "down"})
+            assert down["error"]["code"] == "unavailable" and down["error"]["retry_after_s"] == 1
+            redis.start()
+            up = await socket.call("message:send", {"room_id": room, "body": "x", "client_msg_id": "up"})
+            assert up["ok"] is True
+        finally:
+            await socket.close()
