@@ -65,17 +65,24 @@ def users() -> None:
 @click.argument("username")
 def promote(username: str) -> None:
     """Grant the admin role to USERNAME (never possible over HTTP)."""
+    import asyncio
+
+    from hubbub.application.commands import Promote
     from hubbub.application.context import CommandContext
 
-    from .bootstrap import bootstrap
+    from .bootstrap import start_runtime
 
-    services = bootstrap(_settings())
+    async def promoted() -> int:
+        runtime = await start_runtime(_settings(), start_projections=False)
+        try:
+            return await runtime.commands.submit(Promote(username), CommandContext.system(causation_id="cli:users-promote"))
+        finally:
+            await runtime.close()
+
     try:
-        position = services.accounts.promote(CommandContext.system(causation_id="cli:users-promote"), username)
+        position = asyncio.run(promoted())
     except Exception as error:  # noqa: BLE001 - the CLI reports domain errors as a message
         raise click.ClickException(str(error)) from None
-    finally:
-        services.close()
     click.echo(f"{username} is an admin (position {position})")
 
 

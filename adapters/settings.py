@@ -56,7 +56,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     compress_events: bool = False
     sqlite_poll_interval_s: float = 0.01
     mongodb_timeout_s: float = MONGODB_TIMEOUT_S
-    aggregate_cache_size: int = 5_000
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the background host runs: see PROJECTION_MODES
@@ -128,8 +127,6 @@ def _check(settings: Settings) -> None:
     if settings.password_time_cost < 1 or settings.password_memory_cost_kib < 8:
         raise SettingsError(f"invalid configuration: {PREFIX}PASSWORD_* costs are too low")
     _check_http(settings)
-    if settings.aggregate_cache_size < 0:
-        raise SettingsError(f"invalid configuration: {PREFIX}AGGREGATE_CACHE_SIZE must be 0 (off) or more")
     if settings.query_threads < 1:
         raise SettingsError(f"invalid configuration: {PREFIX}QUERY_THREADS must be 1 or more")
     if settings.session_check_ttl_s < 0:

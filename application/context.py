@@ -23,6 +23,13 @@ class CommandContext:
     def system(cls, causation_id: str | None = None) -> CommandContext:
         return cls(actor_id=SYSTEM_ACTOR, causation_id=causation_id)
 
+    @classmethod
+    def for_request(cls, actor_id: UUID, request_id: str | None) -> CommandContext:
+        """The request id correlates every event a request appends, and is their cause."""
+        if request_id is None:
+            return cls(actor_id=actor_id)
+        return cls(actor_id=actor_id, correlation_id=request_id, causation_id=request_id)
+
     def metadata(self) -> dict[str, str | None]:
         return {
             "actor_id": str(self.actor_id),

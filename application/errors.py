@@ -26,3 +26,12 @@ class RefreshTokenReused(DomainError):
 
     def __init__(self) -> None:
         super().__init__("refresh token already used; the session has been revoked")
+
+
+class Unauthenticated(Exception):
+    """No identity could be established: `code` says why, in the socket contract's words
+    (invalid_token, token_expired, session_revoked); the message is safe to show."""
+
+    def __init__(self, message: str, code: str = "invalid_token"):
+        super().__init__(message)
+        self.code = code

@@ -64,8 +64,7 @@ class LogFollowingCache:
              for_change: bool = True) -> A:
         cached = self._aggregates.get(aggregate_id)
         if cached is None or not isinstance(cached, kind):
-            # A copy of our own: the repository's cached instance is fast-forwarded in place by others.
-            cached = self.app.load(kind, aggregate_id, missing, for_change=True)
+            cached = self.app.load(kind, aggregate_id, missing)
             self.put(cached)
         else:
             self._aggregates.move_to_end(aggregate_id)

@@ -1,4 +1,4 @@
-"""The notification inbox: marking notifications read, one by one or all at once."""
+"""The notification inbox (marking notifications read, one by one or all at once) and broadcasts."""
 
 from __future__ import annotations
 
@@ -8,49 +8,44 @@ from hubbub.domain.account import Account
 from hubbub.domain.broadcast import Broadcast
 from hubbub.domain.inbox import Inbox, inbox_id
 
-from .app import Hubbub
-from .concurrency import with_retries
+from . import commands as c
 from .context import CommandContext
+from .staged import Staged, Workspace
 
 
-class NotificationService:
-    def __init__(self, app: Hubbub):
-        self.app = app
+def handlers() -> dict:
+    return {
+        c.MarkNotificationsRead: mark_read, c.MarkAllNotificationsRead: mark_all_read,
+        c.Broadcast: broadcast,
+    }
 
-    def mark_read(self, context: CommandContext, notification_ids: list[UUID]) -> int:
-        """Returns the position; ids already read (or not the caller's) change nothing."""
 
-        def command() -> int:
-            inbox = self._inbox(context.actor_id)
-            inbox.mark_read(notification_ids)
-            return self.app.commit(context, inbox)
+def mark_read(command: c.MarkNotificationsRead, context: CommandContext, ws: Workspace) -> Staged:
+    """Answers the position; ids already read (or not the caller's) change nothing."""
+    inbox = _inbox(ws, context.actor_id)
+    inbox.mark_read(command.notification_ids)
+    return Staged(context, (inbox,), lambda position: position)
 
-        return with_retries(command)
 
-    def mark_all_read(self, context: CommandContext, up_to_position: int | None = None) -> tuple[int, int]:
-        """Everything notified up to `up_to_position` (default: the head) is read.
-        Returns (read_up_to, position); a position past the head is clamped to it."""
-        head = self.app.head()
-        wanted = head if up_to_position is None else up_to_position
-        if isinstance(wanted, int) and not isinstance(wanted, bool):
-            wanted = min(wanted, head)  # anything else is refused by the domain
+def mark_all_read(command: c.MarkAllNotificationsRead, context: CommandContext, ws: Workspace) -> Staged:
+    """Everything notified up to `up_to_position` (default: the head) is read.
+    Answers (read_up_to, position); a position past the head is clamped to it."""
+    head = ws.head()
+    wanted = head if command.up_to_position is None else command.up_to_position
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        wanted = min(wanted, head)  # anything else is refused by the domain
+    inbox = _inbox(ws, context.actor_id)
+    inbox.mark_all_read(wanted)
+    return Staged(context, (inbox,), lambda position: (inbox.read_up_to, position))
 
-        def command() -> tuple[int, int]:
-            inbox = self._inbox(context.actor_id)
-            inbox.mark_all_read(wanted)
-            return inbox.read_up_to, self.app.commit(context, inbox)
 
-        return with_retries(command)
+def broadcast(command: c.Broadcast, context: CommandContext, ws: Workspace) -> Staged:
+    """An admin's announcement; the inbox projection delivers it. Answers (broadcast_id, position)."""
+    sender = ws.load(Account, context.actor_id, for_change=False)
+    announcement = Broadcast.announce(sender, command.category, command.title, command.body, command.priority)
+    return Staged(context, (announcement,), lambda position: (announcement.id, position))
 
-    def broadcast(
-        self, context: CommandContext, category: str, title: str, body: str, priority: str,
-    ) -> tuple[UUID, int]:
-        """An admin's announcement; the inbox projection delivers it. Returns (broadcast_id, position)."""
-        sender = self.app.load(Account, context.actor_id)
-        announcement = Broadcast.announce(sender, category, title, body, priority)
-        return announcement.id, self.app.commit(context, announcement)
 
-    def _inbox(self, user_id: UUID) -> Inbox:
-        # Opened by the first command; its Opened event is saved with that command's event.
-        inbox_key = inbox_id(user_id)
-        return self.app.find(Inbox, inbox_key) or Inbox.open(user_id)
+def _inbox(ws: Workspace, user_id: UUID) -> Inbox:
+    # Opened by the first command; its Opened event is appended with that command's event.
+    return ws.find(Inbox, inbox_id(user_id)) or Inbox.open(user_id)

@@ -1,13 +1,15 @@
-"""Every command of hubbub, reachable without HTTP or sockets."""
+"""Every command of hubbub (through `commands`) and the few reads of aggregates, without HTTP or sockets."""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from . import notifications
 from .accounts import AccountService
 from .app import Hubbub
+from .bus import CommandBus
 from .messages import MessageService
-from .notifications import NotificationService
 from .ports import PasswordHasher
 from .reads import ReadService
 from .rooms import RoomService
@@ -17,27 +19,20 @@ from .writer import CommandWriter
 @dataclass(frozen=True)
 class Services:
     app: Hubbub
+    commands: CommandBus
     accounts: AccountService
     rooms: RoomService
     messages: MessageService
     reads: ReadService
-    notifications: NotificationService
-    writer: CommandWriter
 
     @classmethod
-    def build(cls, app: Hubbub, hasher: PasswordHasher) -> Services:
-        rooms = RoomService(app)
-        writer = CommandWriter(app)
-        return cls(
-            app=app,
-            accounts=AccountService(app, hasher),
-            rooms=rooms,
-            messages=MessageService(app, writer),
-            reads=ReadService(app, rooms),
-            notifications=NotificationService(app),
-            writer=writer,
-        )
+    def build(cls, app: Hubbub, hasher: PasswordHasher, executor: Executor | None = None) -> Services:
+        accounts, rooms, messages, reads = AccountService(app, hasher), RoomService(app), MessageService(app), ReadService(app)
+        handlers = {**accounts.handlers(), **rooms.handlers(), **messages.handlers(), **reads.handlers(),
+                    **notifications.handlers()}
+        bus = CommandBus(CommandWriter(app), handlers, accounts.before(), executor)
+        return cls(app=app, commands=bus, accounts=accounts, rooms=rooms, messages=messages, reads=reads)
 
     def close(self) -> None:
-        self.writer.close()
+        self.commands.close()
         self.app.close()

@@ -1,9 +1,10 @@
 """A command in two steps, so that one thread can run many and commit them together.
 
-`prepare(load)` decides (loads what it needs through `load`, runs the domain) and returns a
-`Staged`: the aggregates whose pending events to append, as whom, and how to answer once the
-append has its position. The writer (application/writer.py) runs prepares back to back and
-appends what they staged in one transaction.
+`prepare(workspace)` decides (loads what it needs through the workspace, runs the domain) and
+returns a `Staged`: the aggregates whose pending events to append, as whom, and how to answer
+once the append has its position. The writer (application/writer.py) runs prepares back to back
+and appends what they staged in one transaction. Within a batch the workspace hands a later
+command the aggregates as an earlier one left them, so two commands on one record never race.
 """
 
 from __future__ import annotations
@@ -21,11 +22,18 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 
-class Load(Protocol):
-    """Hubbub.load's signature: `for_change=False` returns a shared aggregate, never to be changed."""
+class Workspace(Protocol):
+    """What a decision may read: aggregates as of the batch so far, and the log's head."""
 
-    def __call__(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *,
-                 for_change: bool = True) -> A: ...
+    def load(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *,
+             for_change: bool = True) -> A:
+        """The aggregate; `for_change=False` returns a shared one, never to be changed."""
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate to change, or None when it does not exist."""
+
+    def head(self) -> int:
+        """The log's last position as the batch started (a clamp for "up to now" commands)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class Staged(Generic[T]):
     answer: Callable[[int], T]
     # Called instead of a retry when the append loses to an earlier one of the same aggregate
     # version: an idempotent send's replay answers with the original.
-    replayed: Callable[[Load], T] | None = None
+    replayed: Callable[[Workspace], T] | None = None
 
     @classmethod
     def answered(cls, context: CommandContext, result: T) -> Staged[T]:
@@ -44,4 +52,4 @@ class Staged(Generic[T]):
         return cls(context, (), lambda _position: result)
 
 
-Prepare = Callable[[Load], Staged[Any]]
+Prepare = Callable[[Workspace], Staged[Any]]

@@ -1,20 +1,18 @@
-"""The command writer: one thread runs message commands back to back and commits them in batches.
+"""The command writer: the one thread that decides and appends every command, in batches.
 
-A thread per command (the pool plus group commit) pays, per command, a hand-off to a worker,
-a fast-forward SELECT per aggregate it loads, and a contended GIL among dozens of threads:
-measured, most of a send's cost. Here commands queue for one thread, which per batch:
+Every command of hubbub reaches it through the CommandBus (application/bus.py); nothing else
+appends to the log. Per batch the writer:
 
 1. catches its aggregate cache up with the log (one query when nobody else appended);
-2. runs every queued command's `prepare` (application/staged.py) in order, each against the
-   aggregates as committed (a command that changes what an earlier one of the batch changed
-   loses the version race below and runs again after the commit);
+2. runs every queued command's `prepare` (application/staged.py) in order. A command that
+   loads what an earlier one of the batch changed gets it as that one left it, pending changes
+   included, so commands on one hot record are decided one after another and never race;
 3. appends all their events in one transaction (`insert_events`: every backend has it);
 4. answers each command, once per event loop for all of that loop's commands.
 
-A command appending an aggregate version that an earlier command (of this batch or of another
-writer) appended first gets no append: it runs again on fresh state, up to MAX_ATTEMPTS, or
-answers through its `replayed` when it has one. Membership and the like are checked against
-the log as of the batch's start: the same window the per-load fast-forward had.
+Another process can still append a version first: the store refuses ours, and the command (with
+every later one of the batch that built on it) runs again on fresh state, up to MAX_ATTEMPTS,
+or answers through its `replayed` when it has one. That is the one retry policy of hubbub.
 """
 
 from __future__ import annotations
@@ -26,20 +24,26 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
+from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from hubbub.domain.errors import NotFound
 
 from .app import Hubbub
 from .context import acting_as
 from .errors import ConcurrentUpdate
-from .group_commit import MAX_BATCH_EVENTS, without_collisions
 from .log_cache import LogFollowingCache
 from .staged import Prepare, Staged
 
+A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 16
 MAX_BATCH_COMMANDS = 256
+MAX_BATCH_EVENTS = 500  # bounds one transaction's size (and a Postgres statement's parameters)
 log = logging.getLogger("hubbub.writer")
 
 
@@ -52,6 +56,8 @@ class _Job:
     staged: Staged | None = None
     domain_events: list[Any] = field(default_factory=list)
     events: list[StoredEvent] = field(default_factory=list)
+    touched: frozenset = frozenset()  # ids of the aggregates it appends to
+    relies_on: frozenset = frozenset()  # ids it touches or read as an earlier job of the batch left them
     result: Any = None
     error: BaseException | None = None
     answered: bool = False
@@ -135,14 +141,16 @@ class CommandWriter:
         pending = batch
         while pending:
             self.cache.catch_up()
-            staged = [job for job in pending if self._prepare(job)]
+            workspace = BatchWorkspace(self.cache)
+            staged = [job for job in pending if self._prepare(job, workspace)]
             pending = self._retry_or_replay(self._commit(staged))
 
-    def _prepare(self, job: _Job) -> bool:
+    def _prepare(self, job: _Job, workspace: BatchWorkspace) -> bool:
         """Run the job's decision; True when it has events to append."""
         job.attempts += 1
+        workspace.begin()
         try:
-            job.staged = job.prepare(self.cache.load)
+            job.staged = job.prepare(workspace)
             # Not the library's ProcessingEvent: its isinstance checks against protocols cost
             # more than the rest of a send's decision.
             job.domain_events = [event for aggregate in job.staged.aggregates for event in aggregate.collect_events()]
@@ -152,41 +160,61 @@ class CommandWriter:
             job.answer(error=error)
             return False
         if not job.events:
-            _answer_with(job, job.staged.answer, self.app.head())
+            _answer_with(job, job.staged.answer, workspace.head())
             return False
+        job.touched = frozenset(event.originator_id for event in job.events)
+        job.relies_on = job.touched | workspace.read_staged
+        workspace.stage(job.staged.aggregates)
         return True
 
     def _commit(self, jobs: list[_Job]) -> list[_Job]:
-        """Append the jobs' events; the jobs that lost a version race (not appended)."""
-        lost: list[_Job] = []
-        for chunk in _chunks(jobs, self.max_batch_events):
-            kept, losers = without_collisions(chunk, lambda job: job.events)
-            lost += losers
-            lost += self._append(kept)
+        """Append the jobs' events; the jobs that were not appended (they lost a version race,
+        or built on a job of the batch that did)."""
+        tainted: set[UUID] = set()  # aggregates whose staged changes were not appended
+        claimed: set[tuple[UUID, int]] = set()
+        kept, lost = [], []
+        for job in jobs:
+            versions = {(event.originator_id, event.originator_version) for event in job.events}
+            if job.relies_on & tainted or versions & claimed:  # two new aggregates of one id
+                tainted |= job.touched
+                lost.append(job)
+            else:
+                claimed |= versions
+                kept.append(job)
+        failed: set[UUID] = set()  # aggregates whose append failed, for the jobs after them
+        for chunk in _chunks(kept, self.max_batch_events):
+            lost += self._append(chunk, failed)
         return lost
 
-    def _append(self, jobs: list[_Job]) -> list[_Job]:
-        if not jobs:
-            return []
+    def _append(self, jobs: list[_Job], failed: set[UUID]) -> list[_Job]:
+        ready, lost = [], []
+        for job in jobs:
+            if job.relies_on & failed:  # it built on a change that was not appended
+                failed |= job.touched
+                lost.append(job)
+            else:
+                ready.append(job)
+        if not ready:
+            return lost
         self.batches += 1
-        self.commands += len(jobs)
+        self.commands += len(ready)
         try:
-            ids = self.app.recorder.insert_events([event for job in jobs for event in job.events])
+            ids = self.app.recorder.insert_events([event for job in ready for event in job.events])
         except IntegrityError:
-            if len(jobs) == 1:
-                return jobs
-            # One conflict fails the whole transaction: find it, appending each job alone.
-            lost = []
-            for job in jobs:
-                lost += self._append([job])
+            if len(ready) == 1:
+                failed |= ready[0].touched
+                return lost + ready
+            # One conflict fails the whole transaction: find it, appending each job alone in order.
+            for job in ready:
+                lost += self._append([job], failed)
             return lost
         except Exception as error:  # noqa: BLE001 - every job of the transaction hears how it ended
-            for job in jobs:
+            for job in ready:
                 self._forget(job)
                 job.answer(error=error)
-            return []
-        self._committed(jobs, list(ids or []))
-        return []
+            return lost
+        self._committed(ready, list(ids or []))
+        return lost
 
     def _committed(self, jobs: list[_Job], ids: list[int]) -> None:
         if ids:
@@ -205,7 +233,7 @@ class CommandWriter:
             self._forget(job)
             if job.staged.replayed is not None:
                 self.cache.catch_up()
-                _answer_with(job, job.staged.replayed, self.cache.load)
+                _answer_with(job, job.staged.replayed, BatchWorkspace(self.cache))
             elif job.attempts >= MAX_ATTEMPTS:
                 job.answer(error=ConcurrentUpdate(f"gave up after {MAX_ATTEMPTS} concurrent-update retries"))
             else:
@@ -215,6 +243,43 @@ class CommandWriter:
     def _forget(self, job: _Job) -> None:
         for aggregate in job.staged.aggregates if job.staged else ():
             self.cache.forget(aggregate.id)
+
+
+class BatchWorkspace:
+    """The aggregates one round of a batch decides on: the cache's, overlaid with what the
+    round's earlier commands staged (their pending changes applied, not yet appended)."""
+
+    def __init__(self, cache: LogFollowingCache):
+        self.cache = cache
+        self._staged: dict[UUID, Aggregate] = {}
+        self.read_staged: set[UUID] = set()  # what the current command read of earlier ones' changes
+
+    def begin(self) -> None:
+        self.read_staged = set()
+
+    def load(self, kind: type[A], aggregate_id: UUID, missing: Exception | None = None, *,
+             for_change: bool = True) -> A:
+        staged = self._staged.get(aggregate_id)
+        if staged is None:
+            return self.cache.load(kind, aggregate_id, missing, for_change=for_change)
+        if not isinstance(staged, kind):
+            raise missing or NotFound(f"{kind.__name__.lower()} {aggregate_id} not found")
+        self.read_staged.add(aggregate_id)
+        # A copy to change: a command that fails half-way leaves the staged one as it was.
+        return deepcopy(staged) if for_change else staged
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            return self.load(kind, aggregate_id)
+        except NotFound:
+            return None
+
+    def head(self) -> int:
+        return self.cache.seen or 0
+
+    def stage(self, aggregates: tuple[Aggregate, ...]) -> None:
+        for aggregate in aggregates:
+            self._staged[aggregate.id] = aggregate
 
 
 def _chunks(jobs: list[_Job], max_events: int) -> list[list[_Job]]:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hubbub.adapters.bootstrap import bootstrap  # noqa: E402
 from hubbub.adapters.settings import Settings  # noqa: E402
+from hubbub.application.commands import CreateRoom, Register, SendMessage  # noqa: E402
 from hubbub.application.context import CommandContext  # noqa: E402
 from hubbub.domain.message import Message  # noqa: E402
 from hubbub.domain.room import Room  # noqa: E402
@@ -32,9 +33,9 @@ TARGET = 0.7
 
 
 def seeded(services, members: int = 20):
-    people = [services.accounts.register(f"user{i}", "bench password")[0] for i in range(members)]
+    people = [services.commands.call(Register(f"user{i}", "bench password"))[0] for i in range(members)]
     owner = CommandContext(actor_id=people[0].id)
-    room, _, _ = services.rooms.create(owner, "channel", [p.id for p in people[1:]], name="bench")
+    room, _, _ = services.commands.call(CreateRoom("channel", [p.id for p in people[1:]], name="bench"), owner)
     return people, room
 
 
@@ -45,8 +46,8 @@ def timed_sends(services, people, room, count: int) -> float:
     started = time.perf_counter()
     for i in range(count):
         context = contexts[i % len(contexts)]
-        services.messages.send(context, room.id, f"message {i} for @user{(i + 1) % len(people)}",
-                               client_msg_id=f"{batch}-{i}")
+        body = f"message {i} for @user{(i + 1) % len(people)}"
+        services.commands.call(SendMessage(room.id, body, client_msg_id=f"{batch}-{i}"), context)
     return time.perf_counter() - started
 
 

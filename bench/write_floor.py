@@ -98,6 +98,7 @@ def event_sourcing_cpu_us(count: int = 5_000) -> float:
     """CPU µs per send for the domain and eventsourcing work alone: compose, event, stored event."""
     from hubbub.adapters.bootstrap import bootstrap
     from hubbub.adapters.settings import Settings
+    from hubbub.application.commands import CreateRoom, Register
     from hubbub.application.context import CommandContext
     from hubbub.application.messages import resolve_mentions
     from hubbub.domain.message import Message
@@ -106,8 +107,8 @@ def event_sourcing_cpu_us(count: int = 5_000) -> float:
     with tempfile.TemporaryDirectory() as data_dir:
         services = bootstrap(Settings(event_store_url="memory://", data_dir=data_dir), hasher=PlainHasher())
         try:
-            owner = services.accounts.register("owner", "bench password")[0]
-            room = services.rooms.create(CommandContext(actor_id=owner.id), "channel", [], name="floor")[0]
+            owner = services.commands.call(Register("owner", "bench password"))[0]
+            room = services.commands.call(CreateRoom("channel", [], name="floor"), CommandContext(actor_id=owner.id))[0]
             room = services.app.repository.get(room.id)
             body = MESSAGE["body"]
             started = time.process_time()

@@ -13,9 +13,12 @@ from .errors import Conflict, InvalidInput
 from .ids import account_id
 from .text import Kind, bounded_text
 
-USERNAME_PATTERN = re.compile(r"[a-z0-9_.-]{3,32}")
+MIN_USERNAME, MAX_USERNAME = 3, 32
+USERNAME_PATTERN = re.compile(rf"[a-z0-9_.-]{{{MIN_USERNAME},{MAX_USERNAME}}}")
 MAX_DISPLAY_NAME = 64
 MAX_LIVE_SESSIONS = 5
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
 ROLES = ("user", "admin")
 
 
@@ -24,6 +27,13 @@ def normalised_username(raw: str) -> str:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput("username", "must be 3–32 characters of [a-z0-9_.-]")
     return username
+
+
+def validated_password(password: str) -> str:
+    """The rule for a new password; its hash, not the password, is what the account keeps."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput("password", f"must be {MIN_PASSWORD}–{MAX_PASSWORD} characters")
+    return password
 
 
 class Account(Aggregate):

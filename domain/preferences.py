@@ -8,7 +8,8 @@ from .errors import InvalidInput
 
 MAX_DIGEST_WINDOW_S = 86_400
 MAX_CATEGORIES = 32
-CATEGORY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
+MAX_CATEGORY = 32
+CATEGORY_PATTERN = re.compile(rf"[a-z0-9][a-z0-9_.-]{{0,{MAX_CATEGORY - 1}}}")
 DEFAULT_PREFERENCES = {"digest_window_s": 0, "quiet_hours": None, "categories": []}
 
 

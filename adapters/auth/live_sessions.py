@@ -1,7 +1,7 @@
 """Which sessions are live, remembered between requests, forgotten the moment one is revoked.
 
 Every authenticated request must be refused once its session is revoked. Reading the Session
-aggregate for each request costs a store read and a worker-thread trip; instead a live verdict
+aggregate for each request costs a store read and a trip to a runtime thread; instead a live verdict
 is remembered here until one of these says otherwise:
 
 - this process revoked the session (logout, revoke, refresh-token reuse, a 6th login's

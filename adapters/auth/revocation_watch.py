@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from eventsourcing.utils import get_topic
 
 from hubbub.application.topics import with_legacy
@@ -24,15 +24,18 @@ def revoked_topic() -> str:
 
 class RevocationWatch:
     """A thread scanning the log for Session.Revoked events from the head onwards (older ones
-    were read from the store by whoever asked), calling `on_revoked` with each session id.
+    were read from the store by whoever asked), calling `on_revoked` with each session id and
+    the reason the event gives (runtime.revocations, which tells every subscriber).
 
     It polls a range (last scanned, head] with a topic filter, so the store skips every other
     event without handing it to Python; a subscription would wake, and read, on every commit.
     This process's own revocations do not wait for it: the controllers report them at once.
     """
 
-    def __init__(self, recorder: ApplicationRecorder, on_revoked: Callable[[UUID], None], poll_s: float = POLL_S):
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper, on_revoked: Callable[[UUID, str], None],
+                 poll_s: float = POLL_S):
         self._recorder = recorder
+        self._mapper = mapper
         self._on_revoked = on_revoked
         self._poll_s = poll_s
         self._stopping = threading.Event()
@@ -56,6 +59,13 @@ class RevocationWatch:
             except Exception:  # noqa: BLE001 - the store is unreachable: the next poll resumes
                 logger.exception("revocation watch failed at position %d; retrying", self.position)
 
+    def _reason(self, notification: Notification) -> str:
+        try:
+            return str(self._mapper.to_domain_event(notification).reason)
+        except Exception:  # noqa: BLE001 - an event we cannot decode still revokes its session
+            logger.exception("could not read a revocation's reason at position %d", notification.id)
+            return "revoked"
+
     def scan(self) -> None:
         """Report every revocation up to the current head."""
         head = self._recorder.max_notification_id() or 0
@@ -66,5 +76,6 @@ class RevocationWatch:
             )
             for notification in found:
                 session_id = notification.originator_id
-                self._on_revoked(session_id if isinstance(session_id, UUID) else UUID(str(session_id)))
+                session_id = session_id if isinstance(session_id, UUID) else UUID(str(session_id))
+                self._on_revoked(session_id, self._reason(notification))
             self.position = found[-1].id if len(found) == PAGE else head

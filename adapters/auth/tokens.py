@@ -9,6 +9,7 @@ from uuid import UUID
 
 import jwt
 
+from hubbub.application.errors import Unauthenticated
 from hubbub.domain.ids import random_id
 
 from .keys import SigningKeys
@@ -19,7 +20,7 @@ REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "typ", "iat", "exp", "jti"]
 VERIFIED_CACHE_SIZE = 10_000
 
 
-class TokenRejected(Exception):
+class TokenRejected(Unauthenticated):
     """The token is malformed, forged, expired, or not meant for this use; the reason is safe to show."""
 
 
@@ -71,7 +72,7 @@ class Tokens:
             if time.time() < expires_at:  # pyjwt's rule with no leeway: expired once now >= exp
                 return claims
             del self._verified[token]
-            raise TokenRejected("the token has expired")
+            raise TokenRejected("the token has expired", "token_expired")
         decoded = self._decode(token, ACCESS)
         claims = AccessClaims(_uuid(decoded["sub"]), _uuid(decoded["sid"]))
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
@@ -99,7 +100,7 @@ class Tokens:
                 leeway=0,
             )
         except jwt.ExpiredSignatureError:
-            raise TokenRejected("the token has expired") from None
+            raise TokenRejected("the token has expired", "token_expired") from None
         except jwt.PyJWTError:
             raise TokenRejected("the token is not valid") from None
         if claims.get("typ") != kind:

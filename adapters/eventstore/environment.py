@@ -18,11 +18,6 @@ def application_env(settings: Settings) -> dict[str, str]:
     env["TRANSCODER_TOPIC"] = TRANSCODER_TOPIC
     env["SQLITE_POLL_INTERVAL"] = str(settings.sqlite_poll_interval_s)
     env["MONGODB_TIMEOUT"] = str(settings.mongodb_timeout_s)
-    if settings.aggregate_cache_size:
-        # Fast-forwarding re-reads only the events after the cached version, so a cached
-        # aggregate is never stale, even with other processes writing to the same store.
-        env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-        env["AGGREGATE_CACHE_FASTFORWARD"] = "y"
     if settings.compress_events:
         env["COMPRESSOR_TOPIC"] = ZLIB_TOPIC
     if settings.cipher_key:

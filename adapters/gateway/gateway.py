@@ -46,7 +46,8 @@ class Gateway:
     async def start(self, runtime: wiring.Runtime) -> None:
         self.runtime = runtime
         self._loop = asyncio.get_running_loop()
-        self.tail = FeedTail(self.read_models, self._deliver, runtime.settings.gateway_poll_interval_s)
+        self.tail = FeedTail(self.read_models, self.in_query_thread, self._deliver,
+                             runtime.settings.gateway_poll_interval_s)
         await self.tail.start()
         self._unsubscribe = wiring.on_session_revoked(runtime, self._revoked_from_any_thread)
         self.slots = wiring.socket_slots(runtime, self.connections)
@@ -86,6 +87,12 @@ class Gateway:
 
     def log_head(self) -> int:
         return wiring.log_head(self.runtime)
+
+    def in_thread(self, func, *args):
+        return wiring.in_thread(self.runtime, func, *args)
+
+    def in_query_thread(self, func, *args):
+        return wiring.in_query_thread(self.runtime, func, *args)
 
     @property
     def replay_cap(self) -> int:

@@ -8,7 +8,6 @@ import json
 import time
 from typing import TYPE_CHECKING
 
-from hubbub.application.threads import in_query_thread, in_thread
 from hubbub.projections.feed.queries import Row
 
 from .connections import Connection
@@ -30,7 +29,7 @@ async def sync(gateway: Gateway, connection: Connection, since: int | None) -> N
     gateway.go_offline(connection)
     await gateway.connected(connection.sid)
     tail, read_models = gateway.tail, gateway.read_models
-    head = await in_thread(gateway.log_head)
+    head = await gateway.in_thread(gateway.log_head)
     position = head if since is None else min(since, head)
     # The replay covers at least what the log held when it was asked for: wait for the tail to get there.
     while tail.position < head:
@@ -42,7 +41,7 @@ async def sync(gateway: Gateway, connection: Connection, since: int | None) -> N
         gateway.metrics.replays.inc()
     while True:
         target = tail.position
-        spans, todo = await in_query_thread(_plan, read_models, connection.user_key, position, target)
+        spans, todo = await gateway.in_query_thread(_plan, read_models, connection.user_key, position, target)
         if _superseded(gateway, connection, generation):
             return
         if target > position:
@@ -78,7 +77,7 @@ async def _stream(gateway: Gateway, connection: Connection, generation: int,
     cursors = [[room, low, high] for room, low, high, _ in todo]
     sent = 0
     while any(after < high for _, after, high in cursors):
-        rows = await in_query_thread(_page, gateway.read_models, cursors)
+        rows = await gateway.in_query_thread(_page, gateway.read_models, cursors)
         for _, _, event, payload in rows:
             await gateway.emit_to(connection, event, json.loads(payload))
         sent += len(rows)

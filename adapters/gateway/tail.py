@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from hubbub.application.threads import in_query_thread
 from hubbub.projections.feed.queries import Row
 
 log = logging.getLogger("hubbub.gateway")
@@ -16,8 +15,10 @@ RETRY_S = 1.0
 
 
 class FeedTail:
-    def __init__(self, read_models, deliver: Callable[[list[Row]], Awaitable[None]], poll_s: float):
+    def __init__(self, read_models, in_query_thread: Callable[..., Awaitable],
+                 deliver: Callable[[list[Row]], Awaitable[None]], poll_s: float):
         self._read_models = read_models
+        self._in_query_thread = in_query_thread
         self._deliver = deliver
         self._poll_s = poll_s
         self._task: asyncio.Task | None = None
@@ -28,7 +29,7 @@ class FeedTail:
         self.failed: str | None = None
 
     async def start(self) -> None:
-        self.position = await in_query_thread(self._read_models.feed_position)
+        self.position = await self._in_query_thread(self._read_models.feed_position)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="hubbub-feed-tail")
 
     async def stop(self) -> None:
@@ -43,7 +44,7 @@ class FeedTail:
     async def _run(self) -> None:
         while True:
             try:
-                rows, upto = await in_query_thread(self._next, self.position)
+                rows, upto = await self._in_query_thread(self._next, self.position)
                 self.failed = None
             except Exception as error:  # noqa: BLE001 - a read store outage: retry, /ready says so
                 self.failed = type(error).__name__

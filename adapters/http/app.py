@@ -6,6 +6,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
+from hubbub.adapters.bootstrap import start_runtime
 from hubbub.adapters.gateway.metrics import GatewayMetrics
 from hubbub.adapters.gateway.server import build_gateway, with_sockets
 from hubbub.adapters.settings import Settings, load_settings
@@ -24,7 +25,6 @@ from .metrics import HttpMetrics
 from .openapi import openapi_config
 from .problems import handle_exception
 from .ratelimit import RateLimitMiddleware, tier
-from .runtime import start_runtime
 from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
@@ -40,8 +40,9 @@ def create_app(settings: Settings | None = None, websocket_only: bool = False) -
     gateway = build_gateway(settings, GatewayMetrics(metrics.registry), websocket_only)
 
     async def start(app: Litestar) -> None:
-        app.state.runtime = await start_runtime(settings, metrics)
-        await gateway.start(app.state.runtime)
+        runtime = app.state.runtime = await start_runtime(settings)
+        metrics.watch_log(runtime.services.app.head, runtime.read_models.lag, runtime.commands.stats)
+        await gateway.start(runtime)
 
     async def stop(app: Litestar) -> None:
         await gateway.stop()

@@ -11,6 +11,8 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from hubbub.application.error_kinds import PAYLOAD_TOO_LARGE
+
 from .problems import ProblemError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -96,7 +98,7 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 def _too_large() -> ProblemError:
-    return ProblemError(413, "payload-too-large", f"the body must be at most {MAX_BODY_BYTES} bytes")
+    return ProblemError(PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.problem, f"the body must be at most {MAX_BODY_BYTES} bytes")
 
 
 def is_json(content_type: bytes) -> bool:

@@ -8,12 +8,9 @@ from http import HTTPStatus
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from hubbub.adapters.auth.tokens import TokenRejected
 from hubbub.adapters.logging import request_id_var
-from hubbub.application.errors import ConcurrentUpdate, IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
-from hubbub.application.read_models import StaleReadModel
-from hubbub.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from hubbub.domain.session import SessionRevoked
+from hubbub.application.error_kinds import ErrorKind, error_kind
+from hubbub.domain.errors import InvalidInput
 
 from .schemas.problem import FieldError, Problem
 from .validation import body_field_errors
@@ -22,22 +19,6 @@ MEDIA_TYPE = "application/problem+json"
 CLIENT_GONE = "client disconnected prematurely"  # Litestar's words, raised as a 500
 TYPE_BASE = "/problems/"
 log = logging.getLogger("hubbub.http")
-
-# Most specific first: the first class an error is an instance of decides.
-DOMAIN_ERRORS: list[tuple[type[Exception], int, str]] = [
-    (StaleReadModel, 409, "stale-read-model"),
-    (IdempotencyKeyReused, 422, "idempotency-key-reused"),
-    (InvalidInput, 422, "validation-error"),
-    (NotFound, 404, "not-found"),
-    (Forbidden, 403, "forbidden"),
-    (ConcurrentUpdate, 409, "concurrent-update"),
-    (Conflict, 409, "conflict"),
-    (InvalidCredentials, 401, "invalid-credentials"),
-    (RefreshTokenReused, 401, "refresh-token-reused"),
-    (SessionRevoked, 401, "session-revoked"),
-    (TokenRejected, 401, "invalid-token"),
-    (DomainError, 400, "bad-request"),
-]
 
 HTTP_TYPES = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
@@ -72,8 +53,9 @@ def problem_response(
 def handle_exception(request: Request, error: Exception) -> Response[Problem]:
     if isinstance(error, ProblemError):
         return problem_response(error.status_code, error.kind, error.detail, headers=error.headers)
-    if isinstance(error, (DomainError, TokenRejected)):
-        return _domain_problem(error)
+    kind = error_kind(error)
+    if kind is not None:
+        return _domain_problem(error, kind)
     if isinstance(error, ValidationException):
         return _validation_problem(request, error)
     if isinstance(error, HTTPException) and error.status_code < 500:
@@ -86,10 +68,9 @@ def handle_exception(request: Request, error: Exception) -> Response[Problem]:
     return problem_response(500, "internal-error", "the server failed to answer; the request id tells us where")
 
 
-def _domain_problem(error: Exception) -> Response[Problem]:
-    status, kind = next((s, k) for cls, s, k in DOMAIN_ERRORS if isinstance(error, cls))
+def _domain_problem(error: Exception, kind: ErrorKind) -> Response[Problem]:
     errors = [FieldError(error.field, error.message)] if isinstance(error, InvalidInput) else None
-    return problem_response(status, kind, str(error), errors)
+    return problem_response(kind.status, kind.problem, str(error), errors)
 
 
 def _validation_problem(request: Request, error: ValidationException) -> Response[Problem]:

@@ -18,10 +18,11 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from hubbub.adapters.auth.tokens import TokenRejected
+from hubbub.adapters.bootstrap import Runtime
 from hubbub.adapters.ratelimit.policy import Verdict
+from hubbub.application.error_kinds import RATE_LIMITED
 
 from .problems import ProblemError
-from .runtime import Runtime
 from .security import client_ip
 
 TIER = "rate_tier"  # set in a route's (or its router's) opt; routes without it are not limited
@@ -59,7 +60,7 @@ class RateLimitMiddleware:
         headers = rate_headers(verdict)
         if not verdict.allowed:
             detail = f"too many {name} requests; try again in {verdict.reset_s} s"
-            raise ProblemError(429, "too-many-requests", detail, {**headers, "Retry-After": str(verdict.reset_s)})
+            raise ProblemError(RATE_LIMITED.status, RATE_LIMITED.problem, detail, {**headers, "Retry-After": str(verdict.reset_s)})
         await self.app(scope, receive, _with_headers(send, headers))
 
 

@@ -6,9 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from hubbub.application.threads import in_thread
-
-from .runtime import Runtime
+from hubbub.adapters.bootstrap import Runtime
 
 CHECK_TIMEOUT_S = 3.0
 HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
@@ -16,11 +14,11 @@ HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
 
 async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False) -> dict[str, dict]:
     checks = {
-        "event_store": lambda: in_thread(_event_store, runtime),
-        "read_store": lambda: in_thread(_read_store, runtime, show_errors),
+        "event_store": lambda: runtime.executors.in_thread(_event_store, runtime),
+        "read_store": lambda: runtime.executors.in_thread(_read_store, runtime, show_errors),
     }
     if gateway is not None:
-        checks["gateway"] = lambda: in_thread(_gateway, gateway)
+        checks["gateway"] = lambda: runtime.executors.in_thread(_gateway, gateway)
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)
     return {name: await _checked(check) for name, check in checks.items()}

@@ -1,35 +1,20 @@
-"""Who is calling: the bearer token is read once per request, and the session behind it is checked.
-
-A token's signature is verified once (Tokens caches the verified claims until expiry). The
-session must be live: LiveSessions remembers live verdicts and forgets one the moment the
-session is revoked, here or (through the log) in any other process; otherwise the Session
-aggregate is read from the store, in a worker thread.
-"""
+"""Who is calling: the bearer token is read once per request and identified (adapters/auth/identify.py)."""
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from functools import lru_cache
-from uuid import UUID
 
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from hubbub.adapters.auth.identify import Identity, identify
 from hubbub.adapters.auth.tokens import TokenRejected
-from hubbub.application.threads import in_thread
-from hubbub.domain.errors import NotFound
+from hubbub.adapters.bootstrap import Runtime
 
 from .problems import ProblemError
-from .runtime import Runtime
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: UUID
-    session_id: UUID
 
 
 class AuthenticationMiddleware:
@@ -41,36 +26,21 @@ class AuthenticationMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             runtime: Runtime = Litestar.from_scope(scope).state.runtime
-            scope["user"], scope["auth"] = await identify(runtime, _authorization(scope))
+            scope["user"], scope["auth"] = await _identified(runtime, _authorization(scope))
         await self.app(scope, receive, send)
 
 
-async def identify(runtime: Runtime, authorization: str | None) -> tuple[Principal | None, str | None]:
-    """(principal, None) for a live session's access token, else (None, why not)."""
+async def _identified(runtime: Runtime, authorization: str | None) -> tuple[Identity | None, str | None]:
+    """(identity, None) for a live session's access token, else (None, why not)."""
     if not authorization:
         return None, "this endpoint needs an access token: Authorization: Bearer <token>"
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None, "the Authorization header must be: Bearer <token>"
     try:
-        claims = runtime.tokens.read_access(token.strip())
-        if runtime.live_sessions.known_revoked(claims.session_id):
-            raise TokenRejected("the token's session has been revoked")
-        if not runtime.live_sessions.known_live(claims.session_id, claims.user_id):
-            await in_thread(_ensure_live, runtime, claims.user_id, claims.session_id)
-            runtime.live_sessions.remember(claims.session_id, claims.user_id)
+        return await identify(runtime, token.strip()), None
     except TokenRejected as rejected:
         return None, str(rejected)
-    return Principal(claims.user_id, claims.session_id), None
-
-
-def _ensure_live(runtime: Runtime, user_id: UUID, session_id: UUID) -> None:
-    try:
-        session = runtime.services.accounts.peek_session(session_id)
-    except NotFound:
-        raise TokenRejected("the token's session does not exist") from None
-    if not session.is_live or session.account_id != user_id:
-        raise TokenRejected("the token's session has been revoked")
 
 
 def _authorization(scope: Scope) -> str | None:
@@ -118,7 +88,7 @@ async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     await signed_in(connection, handler)
     runtime: Runtime = connection.app.state.runtime
-    account = await in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
+    account = await runtime.executors.in_thread(runtime.services.accounts.get, connection.scope["user"].user_id)
     if not account.is_admin:
         raise ProblemError(403, "forbidden", "only admins may do this")
 

@@ -5,6 +5,7 @@ Subclasses set only `backend`. Nothing here knows HTTP or sockets.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
@@ -13,6 +14,7 @@ import pytest
 
 from hubbub.adapters.bootstrap import bootstrap
 from hubbub.adapters.settings import Settings
+from hubbub.application.commands import AddMembers, AddReaction, RemoveMember, SetMuted
 from hubbub.application.context import CommandContext
 from hubbub.application.errors import IdempotencyKeyReused, InvalidCredentials, RefreshTokenReused
 from hubbub.domain.account import UsernameTaken
@@ -21,6 +23,7 @@ from hubbub.domain.room import DirectMessageMembersFixed, NotAMember, NotAModera
 from hubbub.domain.session import SessionRevoked
 from tests.backends import event_store_url
 from tests.contract.fakes import PlainHasher
+from tests.commanding import Do
 
 MESSAGE_SENT = "hubbub.domain.message:Message.Sent"
 
@@ -39,20 +42,20 @@ class ApplicationSuite:
 
     @pytest.fixture
     def people(self, services):
-        return {name: services.accounts.register(name, "long enough pw")[0] for name in ("ann", "bob", "cat", "dan")}
+        return {name: Do(services).register(name, "long enough pw")[0] for name in ("ann", "bob", "cat", "dan")}
 
     @pytest.fixture
     def room(self, services, people):
         ann = people["ann"]
         members = [people["bob"].id, people["cat"].id]
-        room, _, _ = services.rooms.create(as_(ann), "group", members, name="general", private=True)
+        room, _, _ = Do(services).create(as_(ann), "group", members, name="general", private=True)
         return room
 
     # Accounts and sessions.
 
     def test_usernames_are_unique_case_insensitively(self, services, people):
         with pytest.raises(UsernameTaken):
-            services.accounts.register("ANN", "another password")
+            Do(services).register("ANN", "another password")
 
     def test_unknown_user_and_wrong_password_fail_the_same_way(self, services, people):
         assert services.accounts.authenticate("ann", "long enough pw").id == people["ann"].id
@@ -62,18 +65,18 @@ class ApplicationSuite:
             services.accounts.authenticate("nobody", "long enough pw")
 
     def test_a_spent_refresh_token_revokes_its_session(self, services, people):
-        opened = services.accounts.open_session(people["ann"].id, "phone")
-        rotated = services.accounts.rotate_session(opened.session_id, opened.token_id)
+        opened = Do(services).open_session(people["ann"].id, "phone")
+        rotated = Do(services).rotate_session(opened.session_id, opened.token_id)
         next_token = rotated.token_id
         assert rotated.session.token_id == next_token and rotated.position == services.app.head()
         with pytest.raises(RefreshTokenReused):
-            services.accounts.rotate_session(opened.session_id, opened.token_id)
+            Do(services).rotate_session(opened.session_id, opened.token_id)
         with pytest.raises(SessionRevoked):
-            services.accounts.rotate_session(opened.session_id, next_token)
+            Do(services).rotate_session(opened.session_id, next_token)
         assert str(opened.session_id) not in services.accounts.get(people["ann"].id).live_sessions
 
     def test_the_sixth_session_evicts_the_oldest(self, services, people):
-        opened = [services.accounts.open_session(people["ann"].id, f"device {i}") for i in range(6)]
+        opened = [Do(services).open_session(people["ann"].id, f"device {i}") for i in range(6)]
         assert opened[-1].evicted == [opened[0].session_id]
         live = services.accounts.live_sessions(people["ann"].id)
         assert [s.id for s in live] == [o.session_id for o in opened[1:]]
@@ -83,57 +86,57 @@ class ApplicationSuite:
 
     def test_a_dm_is_unique_per_pair_and_cannot_gain_members(self, services, people):
         ann, bob = people["ann"], people["bob"]
-        dm, _, created = services.rooms.create(as_(ann), "dm", [bob.id])
-        again, _, created_again = services.rooms.create(as_(bob), "dm", [ann.id])
+        dm, _, created = Do(services).create(as_(ann), "dm", [bob.id])
+        again, _, created_again = Do(services).create(as_(bob), "dm", [ann.id])
         assert (created, created_again, again.id) == (True, False, dm.id)
         with pytest.raises(DirectMessageMembersFixed):
-            services.rooms.add_members(as_(ann), dm.id, [people["cat"].id])
+            Do(services).add_members(as_(ann), dm.id, [people["cat"].id])
 
     def test_outsiders_cannot_see_a_private_room_and_cannot_act_in_a_public_one(self, services, people, room):
         dan = people["dan"]
         with pytest.raises(RoomNotFound):
-            services.messages.send(as_(dan), room.id, "let me in")
-        public, _, _ = services.rooms.create(as_(people["ann"]), "channel", [], name="lobby")
+            Do(services).send(as_(dan), room.id, "let me in")
+        public, _, _ = Do(services).create(as_(people["ann"]), "channel", [], name="lobby")
         with pytest.raises(NotAMember):
-            services.messages.send(as_(dan), public.id, "hello?")
-        services.rooms.add_members(as_(dan), public.id, [dan.id])
-        assert services.messages.send(as_(dan), public.id, "joined").created
+            Do(services).send(as_(dan), public.id, "hello?")
+        Do(services).add_members(as_(dan), public.id, [dan.id])
+        assert Do(services).send(as_(dan), public.id, "joined").created
 
     def test_only_moderators_invite_to_a_private_room(self, services, people, room):
         with pytest.raises(NotAModerator):
-            services.rooms.add_members(as_(people["bob"]), room.id, [people["dan"].id])
-        room_after, _ = services.rooms.add_members(as_(people["ann"]), room.id, [people["dan"].id])
+            Do(services).add_members(as_(people["bob"]), room.id, [people["dan"].id])
+        room_after, _ = Do(services).add_members(as_(people["ann"]), room.id, [people["dan"].id])
         assert room_after.is_member(people["dan"].id)
 
     def test_a_removed_member_can_no_longer_act(self, services, people, room):
         bob = people["bob"]
-        sent = services.messages.send(as_(bob), room.id, "still here")
-        services.rooms.remove_member(as_(people["ann"]), room.id, bob.id)
+        sent = Do(services).send(as_(bob), room.id, "still here")
+        Do(services).remove_member(as_(people["ann"]), room.id, bob.id)
         with pytest.raises(RoomNotFound):
-            services.messages.send(as_(bob), room.id, "am I?")
+            Do(services).send(as_(bob), room.id, "am I?")
         with pytest.raises(RoomNotFound):
-            services.messages.add_reaction(as_(bob), room.id, sent.message.id, "👍")
+            Do(services).add_reaction(as_(bob), room.id, sent.message.id, "👍")
         with pytest.raises(RoomNotFound):
-            services.reads.mark_read(as_(bob), room.id, 1)
+            Do(services).mark_read(as_(bob), room.id, 1)
 
     # Messages.
 
     def test_send_returns_the_position_of_the_appended_event(self, services, people, room):
         before = services.app.head()
-        sent = services.messages.send(as_(people["bob"]), room.id, "  hello @ann and @dan  ")
+        sent = Do(services).send(as_(people["bob"]), room.id, "  hello @ann and @dan  ")
         assert sent.position == before + 1 == services.app.head()
         assert sent.message.body == "hello @ann and @dan"
         assert sent.message.mentions == [people["ann"].id]  # dan is not a member
 
     def test_a_retried_send_appends_nothing_and_returns_the_original(self, services, people, room):
         bob = as_(people["bob"])
-        first = services.messages.send(bob, room.id, "once", client_msg_id="k-1")
+        first = Do(services).send(bob, room.id, "once", client_msg_id="k-1")
         head = services.app.head()
-        again = services.messages.send(bob, room.id, "once", client_msg_id="k-1")
+        again = Do(services).send(bob, room.id, "once", client_msg_id="k-1")
         assert (again.created, again.message.id, services.app.head()) == (False, first.message.id, head)
         assert again.position >= first.position
         with pytest.raises(IdempotencyKeyReused):
-            services.messages.send(bob, room.id, "twice?", client_msg_id="k-1")
+            Do(services).send(bob, room.id, "twice?", client_msg_id="k-1")
 
     def test_fifty_concurrent_retries_of_one_send_append_exactly_one_message(self, services, people, room):
         bob = as_(people["bob"])
@@ -141,7 +144,7 @@ class ApplicationSuite:
 
         def send():
             start.wait()
-            return services.messages.send(bob, room.id, "exactly once", client_msg_id="retry-me")
+            return Do(services).send(bob, room.id, "exactly once", client_msg_id="retry-me")
 
         with ThreadPoolExecutor(max_workers=50) as pool:
             results = list(pool.map(lambda _: send(), range(50)))
@@ -151,7 +154,7 @@ class ApplicationSuite:
 
     def test_racing_writers_on_one_message_lose_no_update(self, services, people, room):
         members = [people[n] for n in ("ann", "bob", "cat")]
-        sent = services.messages.send(as_(members[0]), room.id, "react to me")
+        sent = Do(services).send(as_(members[0]), room.id, "react to me")
         emojis = ["👍", "🎉", "❤️", "🚀"]
         jobs = [(m, e) for m in members for e in emojis]
         start = threading.Barrier(len(jobs))
@@ -159,7 +162,7 @@ class ApplicationSuite:
         def react(job):
             start.wait()
             member, emoji = job
-            services.messages.add_reaction(as_(member), room.id, sent.message.id, emoji)
+            Do(services).add_reaction(as_(member), room.id, sent.message.id, emoji)
 
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
             list(pool.map(react, jobs))
@@ -168,29 +171,74 @@ class ApplicationSuite:
             e: sorted(str(m.id) for m in members) for e in emojis
         }
 
+    # Hot records: commands on one aggregate queued together are decided in turn, never raced.
+
+    @pytest.fixture
+    def crowd(self, services, people):
+        """50 members of one public channel."""
+        owner = as_(people["ann"])
+        members = [Do(services).register(f"user{n}", "long enough pw")[0] for n in range(50)]
+        channel, _, _ = Do(services).create(owner, "channel", [m.id for m in members], name="crowd")
+        return channel, [as_(m) for m in members]
+
+    def test_fifty_concurrent_identical_reactions_on_one_message_all_succeed(self, services, crowd):
+        channel, members = crowd
+        sent = Do(services).send(members[0], channel.id, "react to me")
+        outcomes = all_at_once(services, [(AddReaction(channel.id, sent.message.id, "👍"), m) for m in members])
+        assert [o for o in outcomes if isinstance(o, BaseException)] == []
+        assert len(services.messages.get(channel.id, sent.message.id).reactions["👍"]) == 50
+
+    def test_fifty_concurrent_mutes_of_one_room_all_succeed(self, services, crowd):
+        channel, members = crowd
+        outcomes = all_at_once(services, [(SetMuted(channel.id, True), m) for m in members])
+        assert [o for o in outcomes if isinstance(o, BaseException)] == []
+        room = services.rooms.get(channel.id)
+        assert all(room.is_muted_by(m.actor_id) for m in members)
+
+    def test_twenty_members_joining_and_leaving_one_channel_never_conflict(self, services, crowd):
+        channel, members = crowd
+        churners = members[:20]
+
+        async def churn(member):
+            failures = []
+            for _ in range(6):
+                for command in (RemoveMember(channel.id, member.actor_id), AddMembers(channel.id, [member.actor_id])):
+                    try:
+                        await services.commands.submit(command, member)
+                    except Exception as error:  # noqa: BLE001 - collected: the test asserts there are none
+                        failures.append(error)
+            return failures
+
+        async def everyone():
+            return await asyncio.gather(*(churn(m) for m in churners))
+
+        assert [f for failures in asyncio.run(everyone()) for f in failures] == []
+        room = services.rooms.get(channel.id)
+        assert all(room.is_member(m.actor_id) for m in churners)
+
     def test_edits_keep_history_and_only_the_author_edits(self, services, people, room):
-        sent = services.messages.send(as_(people["bob"]), room.id, "frist")
+        sent = Do(services).send(as_(people["bob"]), room.id, "frist")
         with pytest.raises(NotTheAuthor):
-            services.messages.edit(as_(people["cat"]), room.id, sent.message.id, "first")
-        edited, _ = services.messages.edit(as_(people["bob"]), room.id, sent.message.id, "first @cat")
+            Do(services).edit(as_(people["cat"]), room.id, sent.message.id, "first")
+        edited, _ = Do(services).edit(as_(people["bob"]), room.id, sent.message.id, "first @cat")
         assert [e["body"] for e in edited.edits] == ["frist"]
         assert edited.mentions == [people["cat"].id] and edited.edited_at is not None
 
     def test_a_moderator_deletes_and_a_deleted_message_refuses_changes(self, services, people, room):
-        sent = services.messages.send(as_(people["bob"]), room.id, "oops")
+        sent = Do(services).send(as_(people["bob"]), room.id, "oops")
         with pytest.raises(NotTheAuthor):
-            services.messages.delete(as_(people["cat"]), room.id, sent.message.id)
-        deleted, _ = services.messages.delete(as_(people["ann"]), room.id, sent.message.id)
+            Do(services).delete(as_(people["cat"]), room.id, sent.message.id)
+        deleted, _ = Do(services).delete(as_(people["ann"]), room.id, sent.message.id)
         assert deleted.deleted and deleted.body is None
         with pytest.raises(MessageDeleted):
-            services.messages.edit(as_(people["bob"]), room.id, sent.message.id, "again")
+            Do(services).edit(as_(people["bob"]), room.id, sent.message.id, "again")
         with pytest.raises(MessageDeleted):
-            services.messages.add_reaction(as_(people["bob"]), room.id, sent.message.id, "👍")
+            Do(services).add_reaction(as_(people["bob"]), room.id, sent.message.id, "👍")
 
     def test_replies_join_the_thread_of_their_root(self, services, people, room):
-        root = services.messages.send(as_(people["ann"]), room.id, "topic").message
-        reply = services.messages.send(as_(people["bob"]), room.id, "re", thread_id=root.id).message
-        nested = services.messages.send(as_(people["cat"]), room.id, "re re", thread_id=reply.id).message
+        root = Do(services).send(as_(people["ann"]), room.id, "topic").message
+        reply = Do(services).send(as_(people["bob"]), room.id, "re", thread_id=root.id).message
+        nested = Do(services).send(as_(people["cat"]), room.id, "re re", thread_id=reply.id).message
         assert reply.thread_id == nested.thread_id == root.id
 
     # Read markers.
@@ -198,19 +246,19 @@ class ApplicationSuite:
     def test_read_markers_never_move_backwards(self, services, people, room):
         bob = as_(people["bob"])
         for _ in range(3):
-            services.messages.send(as_(people["ann"]), room.id, "news")
+            Do(services).send(as_(people["ann"]), room.id, "news")
         head = services.app.head()
-        assert services.reads.mark_read(bob, room.id, head)[0] == head
-        assert services.reads.mark_read(bob, room.id, 1)[0] == head
+        assert Do(services).mark_read(bob, room.id, head)[0] == head
+        assert Do(services).mark_read(bob, room.id, 1)[0] == head
         # Past the head clamps to it (marking read appends, so the head has moved on).
         now = services.app.head()
-        assert services.reads.mark_read(bob, room.id, now + 1000)[0] == now
+        assert Do(services).mark_read(bob, room.id, now + 1000)[0] == now
 
     # Audit trail.
 
     def test_every_event_records_actor_and_request(self, services, people, room):
         context = CommandContext(actor_id=people["bob"].id, causation_id="req-42")
-        services.messages.send(context, room.id, "traced")
+        Do(services).send(context, room.id, "traced")
         last = services.app.recorder.select_notifications(start=services.app.head(), limit=1)[0]
         event = services.app.mapper.to_domain_event(last)
         _, metadata = services.app.mapper.transcoder.split_metadata(_plain(services, last.state))
@@ -220,14 +268,14 @@ class ApplicationSuite:
 
 
     def test_concurrent_sends_each_record_their_own_actor_and_request(self, services, people, room):
-        """Group-committed appends share a transaction, never each other's metadata."""
+        """Commands batched into one writer transaction never share each other's metadata."""
         senders = [people[n] for n in ("ann", "bob", "cat")] * 8
         contexts = [CommandContext(actor_id=p.id, causation_id=f"req-{i}") for i, p in enumerate(senders)]
         start = threading.Barrier(len(contexts))
 
         def send(context):
             start.wait()
-            return services.messages.send(context, room.id, f"from {context.causation_id}")
+            return Do(services).send(context, room.id, f"from {context.causation_id}")
 
         with ThreadPoolExecutor(max_workers=len(contexts)) as pool:
             sent = list(pool.map(send, contexts))
@@ -242,6 +290,15 @@ class ApplicationSuite:
 
 def as_(account) -> CommandContext:
     return CommandContext(actor_id=account.id, causation_id=f"test-{uuid4().hex[:6]}")
+
+
+def all_at_once(services, submissions) -> list:
+    """Submit every (command, context) at once from one event loop; each answer or error."""
+    async def submit_all():
+        return await asyncio.gather(*(services.commands.submit(c, ctx) for c, ctx in submissions),
+                                    return_exceptions=True)
+
+    return asyncio.run(submit_all())
 
 
 def count_topic(services, topic: str) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from hubbub.application.context import CommandContext
+from tests.commanding import Do
 
 PASSWORD = "correct horse battery"
 _tags = itertools.count(1)
@@ -76,4 +77,4 @@ class People:
 
     def promote(self, caller: Caller) -> None:
         services = self.client.app.state.runtime.services
-        services.accounts.promote(CommandContext.system(), caller.username)
+        Do(services).promote(CommandContext.system(), caller.username)

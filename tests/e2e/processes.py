@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hubbub.adapters.ratelimit.policy import TIERS
 from tests.e2e.test_serve_smoke import _wait_until_up, free_port, hubbub_command
 from tests.polling import wait_until
 
-GENEROUS = {f"HUBBUB_RATE_LIMIT_{tier}": "100000/1m" for tier in ("AUTH", "MESSAGES", "SEARCH", "OTHER")}
+GENEROUS = {f"HUBBUB_RATE_LIMIT_{tier.upper()}": "100000/1m" for tier in TIERS}
 
 
 class Served:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.people import Caller, People
+from tests.e2e.people import PASSWORD, Caller, People
 
 ACTORS = ("owner", "member", "removed", "outsider", "admin", "anonymous")
 NON_MEMBERS = ("removed", "outsider", "admin")
@@ -69,6 +69,8 @@ SIGNED_IN_ROUTES = [
     Route("PATCH", "/api/auth/me/notifications", 200, {"digest_window_s": 60}),
     Route("GET", "/api/auth/sessions", 200),
     Route("DELETE", f"/api/auth/sessions/{NOBODY}", 404),
+    # The same password again: refused only after the caller and the current password are checked.
+    Route("POST", "/api/auth/password", 422, {"current_password": PASSWORD, "new_password": PASSWORD}),
     Route("GET", "/api/rooms", 200),
     Route("POST", "/api/rooms", 201, {"kind": "group", "name": "mine"}),
     Route("GET", "/api/notifications", 200),

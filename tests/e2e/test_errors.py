@@ -95,10 +95,10 @@ def test_concurrency_conflicts_are_409(people, client, monkeypatch):
     ann = people.signed_in("ann")
     room = ann.post("/api/rooms", json={"kind": "group", "name": "g"}).json()["room_id"]
 
-    def racing(*args, **kwargs):
-        raise ConcurrentUpdate("gave up after 8 concurrent-update retries")
+    async def racing(*args, **kwargs):
+        raise ConcurrentUpdate("gave up after 16 concurrent-update retries")
 
-    monkeypatch.setattr(client.app.state.runtime.services.rooms, "set_muted", racing)
+    monkeypatch.setattr(client.app.state.runtime.commands, "submit", racing)
     body = assert_problem(ann.patch(f"/api/rooms/{room}/mute", json={"muted": True}), 409)
     assert body["type"].endswith("concurrent-update")
 

@@ -9,6 +9,7 @@ from hubbub.adapters.bootstrap import bootstrap
 from hubbub.adapters.settings import Settings
 from tests.contract.fakes import PlainHasher
 from tests.services import require_postgres
+from tests.commanding import Do
 
 HUBBUB = [sys.executable, "-c", "from hubbub.adapters.cli import main; main()"]
 
@@ -26,7 +27,7 @@ def test_help_lists_every_command(tmp_path):
 
 def test_users_promote_grants_admin_through_the_event_log(tmp_path):
     services = bootstrap(Settings(data_dir=str(tmp_path)), hasher=PlainHasher())
-    services.accounts.register("boss", "long enough pw")
+    Do(services).register("boss", "long enough pw")
     services.close()
     result = run(["users", "promote", "BOSS"], tmp_path)
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from hubbub.adapters.bootstrap import bootstrap
 from hubbub.adapters.settings import Settings
 from hubbub.application.context import CommandContext
 from tests.contract.fakes import PlainHasher
+from tests.commanding import Do
 
 
 def build(tmp_path, **options):
@@ -18,11 +19,11 @@ def build(tmp_path, **options):
 
 def test_a_room_with_many_events_is_snapshotted_and_loads_the_same(tmp_path):
     services = build(tmp_path)
-    owner = services.accounts.register("owner", "long enough pw")[0]
-    people = [services.accounts.register(f"user{i}", "long enough pw")[0] for i in range(120)]
-    room, _, _ = services.rooms.create(CommandContext(actor_id=owner.id), "channel", [], name="big")
+    owner = Do(services).register("owner", "long enough pw")[0]
+    people = [Do(services).register(f"user{i}", "long enough pw")[0] for i in range(120)]
+    room, _, _ = Do(services).create(CommandContext(actor_id=owner.id), "channel", [], name="big")
     for person in people:
-        services.rooms.add_members(CommandContext(actor_id=person.id), room.id, [person.id])
+        Do(services).add_members(CommandContext(actor_id=person.id), room.id, [person.id])
     snapshots = list(services.app.snapshots.get(room.id))
     assert [s.originator_version for s in snapshots] == [100]
     loaded = services.rooms.get(room.id)
@@ -41,7 +42,7 @@ def test_encrypted_compressed_events_are_unreadable_at_rest_and_readable_through
     key = AESCipher.create_key(16)
     services = build(tmp_path, cipher_key=key, compress_events=True)
     marker = f"plain-text-{uuid4().hex}"
-    services.accounts.register("alice", "long enough pw", display_name=marker)
+    Do(services).register("alice", "long enough pw", display_name=marker)
     services.close()
     raw = sqlite3.connect(tmp_path / "events.sqlite3").execute("select state from stored_events").fetchall()
     assert raw and all(marker.encode() not in row[0] for row in raw)

@@ -10,6 +10,7 @@ from hubbub.application.context import CommandContext
 from hubbub.application.topics import current_topic, with_legacy
 from hubbub.domain.room import Room
 from tests.projections_helpers import projected_rooms_of, serviced
+from tests.commanding import Do
 
 
 def _rename_topics_to_legacy(path: str, transcoder) -> int:
@@ -40,9 +41,9 @@ def test_topic_names_map_both_ways():
 def test_a_log_written_under_the_old_module_names_loads_and_replays(tmp_path, snapshot_first):
     path = str(tmp_path / "events.sqlite3")
     with serviced(tmp_path, path) as (services, _):
-        ann, bob = (services.accounts.register(name, "correct horse")[0].id for name in ("ann", "bob"))
-        room, _, _ = services.rooms.create(CommandContext(ann), "group", [bob], name="old")
-        services.messages.send(CommandContext(ann), room.id, "hello @bob")
+        ann, bob = (Do(services).register(name, "correct horse")[0].id for name in ("ann", "bob"))
+        room, _, _ = Do(services).create(CommandContext(ann), "group", [bob], name="old")
+        Do(services).send(CommandContext(ann), room.id, "hello @bob")
         if snapshot_first:
             services.app.take_snapshot(room.id)
         transcoder = services.app.mapper.transcoder
@@ -52,6 +53,6 @@ def test_a_log_written_under_the_old_module_names_loads_and_replays(tmp_path, sn
         loaded = services.app.load(Room, room.id)
         assert loaded.name == "old" and loaded.is_member(bob)
         # Commands go on appending after the old events, under the new names.
-        services.messages.send(CommandContext(bob), room.id, "still here")
+        Do(services).send(CommandContext(bob), room.id, "still here")
         rooms = projected_rooms_of(settings, services, bob)
     assert [r["name"] for r in rooms] == ["old"] and rooms[0]["unread"] == 1 and rooms[0]["mentions"] == 1

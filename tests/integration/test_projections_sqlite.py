@@ -19,6 +19,7 @@ from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import PROJECTORS
 from tests.backends import event_store_url
+from tests.commanding import Do
 from tests.unit.projections.workload import Workload, random_script
 from tests.unit.projections.world import World, everything
 
@@ -60,7 +61,7 @@ class ProjectionsSuite:
         world.read_models.start()
         room = world.room("ann", "bob")
         for i in range(20):
-            position = world.services.messages.send(world.as_("ann"), room, f"live {i} @bob").position
+            position = Do(world.services).send(world.as_("ann"), room, f"live {i} @bob").position
         world.read_models.wait_for(position, timeout=30)
         counts = world.read_models.unread(world.people["bob"], room)
         assert counts == {"unread": 20, "mentions": 20, "last_read_position": 0}
@@ -69,10 +70,10 @@ class ProjectionsSuite:
     def test_a_restart_resumes_from_the_stored_positions(self, world, url, tmp_path):
         world.read_models.start()
         room = world.room("ann", "bob")
-        first = world.services.messages.send(world.as_("ann"), room, "before the restart").position
+        first = Do(world.services).send(world.as_("ann"), room, "before the restart").position
         world.read_models.wait_for(first, timeout=30)
         world.read_models.close()
-        world.services.messages.send(world.as_("ann"), room, "while stopped")
+        Do(world.services).send(world.as_("ann"), room, "while stopped")
         restarted = World.reopen(tmp_path / "live", url)
         try:
             positions = {p.name: restarted.view(p.name).position() for p in PROJECTORS}

@@ -9,7 +9,7 @@ from tests.backends import event_store_url
 from tests.unit.test_writer import (  # noqa: F401 - collected here against each real store
     ann_in_room,
     services_on,
-    test_a_change_racing_one_of_its_own_batch_runs_again_after_the_commit,
+    test_changes_to_one_record_in_one_batch_are_decided_in_turn_and_share_its_transaction,
     test_a_failed_transaction_fails_each_of_its_commands_and_the_writer_goes_on,
     test_a_refused_command_fails_alone,
     test_a_replayed_send_in_the_same_batch_answers_with_the_original,

@@ -31,7 +31,6 @@ def test_unusable_urls_are_refused(url):
     ("HUBBUB_PASSWORD_TIME_COST", "many", "HUBBUB_PASSWORD_TIME_COST"),
     ("HUBBUB_JWT_ALGORITHM", "none", "HUBBUB_JWT_ALGORITHM"),
     ("HUBBUB_COMPRESS_EVENTS", "maybe", "HUBBUB_COMPRESS_EVENTS"),
-    ("HUBBUB_AGGREGATE_CACHE_SIZE", "-1", "HUBBUB_AGGREGATE_CACHE_SIZE"),
     ("HUBBUB_PROJECTIONS", "fork", "HUBBUB_PROJECTIONS"),
     ("HUBBUB_QUERY_THREADS", "0", "HUBBUB_QUERY_THREADS"),
     ("HUBBUB_SESSION_CHECK_TTL_S", "-1", "HUBBUB_SESSION_CHECK_TTL_S"),
@@ -92,7 +91,7 @@ def test_settings_survive_the_trip_through_a_child_process_environment():
     settings = Settings(
         data_dir="/srv/hubbub", event_store_url="postgresql://me:pw@db:5432/chat", jwt_secret="s" * 40,
         read_wait_timeout_s=0.05, session_check_ttl_s=0, compress_events=True, cors_origins=["https://a", "https://b"],
-        aggregate_cache_size=0, log_level="DEBUG", projections="off",
+        log_level="DEBUG", projections="off",
     )
     assert load_settings({**settings_env(settings), "HUBBUB_ENV_FILE": ""}) == settings
     assert load_settings({**settings_env(Settings()), "HUBBUB_ENV_FILE": ""}) == Settings()

@@ -9,14 +9,13 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import FromPath
 
-from hubbub.application.threads import in_query_thread
+from hubbub.application.visibility import for_member
 
-from ..dependencies import PrincipalDep, ReadModelsDep
+from ..dependencies import PrincipalDep, ReadModelsDep, RuntimeDep
 from ..openapi import SIGNED_IN, problems
 from ..params import TimeZone
 from ..schemas.analytics import Analytics
 from ..security import admin_only, signed_in_only
-from ..visibility import for_member
 
 SVG = "image/svg+xml"
 
@@ -29,17 +28,20 @@ class RoomAnalyticsController(Controller):
 
     @get("/", responses=problems(403, 404, 409))
     async def room_analytics(
-        self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, tz: TimeZone = "UTC",
+        self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, runtime: RuntimeDep,
+        tz: TimeZone = "UTC",
     ) -> Analytics:
         query = partial(read_models.analytics, room_id, tz)
-        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, principal.user_id, query), Analytics)
+        return msgspec.convert(await runtime.reads.ask(for_member, read_models, room_id, principal.user_id, query), Analytics)
 
     @get("/heatmap.svg", media_type=SVG, responses=problems(403, 404, 409))
     async def room_heatmap(
-        self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, tz: TimeZone = "UTC",
+        self, room_id: FromPath[UUID], principal: PrincipalDep, read_models: ReadModelsDep, runtime: RuntimeDep,
+        tz: TimeZone = "UTC",
     ) -> Response[str]:
         query = partial(read_models.heatmap_svg, room_id, tz)
-        return Response(await in_query_thread(for_member, read_models, room_id, principal.user_id, query), media_type=SVG)
+        svg = await runtime.reads.ask(for_member, read_models, room_id, principal.user_id, query)
+        return Response(svg, media_type=SVG)
 
 
 class GlobalAnalyticsController(Controller):
@@ -49,9 +51,9 @@ class GlobalAnalyticsController(Controller):
     security = SIGNED_IN
 
     @get("/", responses=problems(403, 409))
-    async def all_rooms(self, read_models: ReadModelsDep, tz: TimeZone = "UTC") -> Analytics:
-        return msgspec.convert(await in_query_thread(read_models.analytics, None, tz), Analytics)
+    async def all_rooms(self, read_models: ReadModelsDep, runtime: RuntimeDep, tz: TimeZone = "UTC") -> Analytics:
+        return msgspec.convert(await runtime.reads.ask(read_models.analytics, None, tz), Analytics)
 
     @get("/heatmap.svg", media_type=SVG, responses=problems(403, 409))
-    async def all_rooms_heatmap(self, read_models: ReadModelsDep, tz: TimeZone = "UTC") -> Response[str]:
-        return Response(await in_query_thread(read_models.heatmap_svg, None, tz), media_type=SVG)
+    async def all_rooms_heatmap(self, read_models: ReadModelsDep, runtime: RuntimeDep, tz: TimeZone = "UTC") -> Response[str]:
+        return Response(await runtime.reads.ask(read_models.heatmap_svg, None, tz), media_type=SVG)

@@ -11,9 +11,11 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from hubbub.application.threads import in_query_thread, in_thread
+from hubbub.application import commands as c
+from hubbub.application.sending import one_key, send_message
+from hubbub.application.visibility import for_member
 
-from ..dependencies import ContextDep, ReadModelsDep, ServicesDep, context_of, principal_of, runtime_of
+from ..dependencies import ContextDep, ReadModelsDep, RuntimeDep, context_of, principal_of, runtime_of
 from ..openapi import SIGNED_IN, no_content, problems
 from ..params import Cursor, IdempotencyKey, Limit, SearchQuery
 from ..presenters import message_out
@@ -24,8 +26,6 @@ from ..schemas.messages import (
     SearchHit, SearchResults, Unread,
 )
 from ..security import signed_in_only
-from ..sending import send_message
-from ..visibility import for_member
 
 REPLAYED = {200: ResponseSpec(Message, description="The same key again: the original message, nothing appended")}
 
@@ -42,8 +42,11 @@ class MessagesController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Message]:
         """201 with the new message; the same Idempotency-Key or client_msg_id again → 200, nothing appended."""
-        sent = await send_message(runtime_of(request), context_of(request), room_id, data, idempotency_key)
-        return command_response(sent.message, sent.position, status_code=201 if sent.created else 200)
+        runtime = runtime_of(request)
+        command = c.SendMessage(room_id, data.body, one_key(data.client_msg_id, idempotency_key), data.thread_id)
+        sent = await send_message(runtime.commands, runtime.reads, context_of(request), command)
+        return command_response(message_out(sent.message, sent.position), sent.position,
+                                status_code=201 if sent.created else 200)
 
     @get("/", responses=problems(403, 404, 409))
     async def page(
@@ -52,7 +55,8 @@ class MessagesController(Controller):
     ) -> MessagePage:
         query = partial(read_models.messages, room_id, before=before, after=after, limit=limit)
         user_id = principal_of(request).user_id
-        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, user_id, query), MessagePage)
+        answer = await runtime_of(request).reads.ask(for_member, read_models, room_id, user_id, query)
+        return msgspec.convert(answer, MessagePage)
 
     @get("/search", opt=tier("search"), responses=problems(403, 404, 409))
     async def search(
@@ -60,56 +64,53 @@ class MessagesController(Controller):
         limit: Limit = 50,
     ) -> SearchResults:
         query = partial(read_models.search, [room_id], q, limit)
-        items = await in_query_thread(for_member, read_models, room_id, principal_of(request).user_id, query)
+        items = await runtime_of(request).reads.ask(for_member, read_models, room_id, principal_of(request).user_id, query)
         return SearchResults(msgspec.convert(items, list[SearchHit]))
 
     @get("/unread", responses=problems(403, 404, 409))
     async def unread(self, request: Request, room_id: FromPath[UUID], read_models: ReadModelsDep) -> Unread:
         user_id = principal_of(request).user_id
         query = partial(read_models.unread, user_id, room_id)
-        return msgspec.convert(await in_query_thread(for_member, read_models, room_id, user_id, query), Unread)
+        return msgspec.convert(await runtime_of(request).reads.ask(for_member, read_models, room_id, user_id, query), Unread)
 
     @post("/read", status_code=200, responses=problems(403, 404, 409))
     async def mark_read(self, request: Request, room_id: FromPath[UUID], data: JSONBody[ReadMark]) -> Response[ReadMarked]:
         """Move the caller's read marker forward (never back)."""
-        reads = runtime_of(request).services.reads
-        last_read, position = await in_thread(reads.mark_read, context_of(request), room_id, data.up_to_position)
+        command = c.MarkRead(room_id, data.up_to_position)
+        last_read, position = await runtime_of(request).commands.submit(command, context_of(request))
         return command_response(ReadMarked(last_read, position), position)
 
     @patch("/{message_id:uuid}", opt=tier("messages"), responses=problems(403, 404, 409))
     async def edit(
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], data: JSONBody[MessageUpdate],
-        context: ContextDep, services: ServicesDep,
+        context: ContextDep, runtime: RuntimeDep,
     ) -> Response[Message]:
         """Author only; `position` is the edit's."""
-        editing = services.messages.editing(context, room_id, message_id, data.body)
-        message, position = await services.writer.run(editing)
+        message, position = await runtime.commands.submit(c.EditMessage(room_id, message_id, data.body), context)
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
             responses=no_content(403, 404, 409))
     async def remove(
-        self, room_id: FromPath[UUID], message_id: FromPath[UUID], context: ContextDep, services: ServicesDep,
+        self, room_id: FromPath[UUID], message_id: FromPath[UUID], context: ContextDep, runtime: RuntimeDep,
     ) -> Response[None]:
         """Soft delete: the author, or a room owner/admin."""
-        _, position = await services.writer.run(services.messages.deleting(context, room_id, message_id))
+        _, position = await runtime.commands.submit(c.DeleteMessage(room_id, message_id), context)
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)
 
     @post("/{message_id:uuid}/reactions", opt=tier("messages"), status_code=200, responses=problems(403, 404, 409))
     async def react(
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], data: JSONBody[ReactionCreate],
-        context: ContextDep, services: ServicesDep,
+        context: ContextDep, runtime: RuntimeDep,
     ) -> Response[Message]:
-        adding = services.messages.adding_reaction(context, room_id, message_id, data.emoji)
-        message, position = await services.writer.run(adding)
+        message, position = await runtime.commands.submit(c.AddReaction(room_id, message_id, data.emoji), context)
         return command_response(message_out(message, position), position)
 
     @delete("/{message_id:uuid}/reactions/{emoji:str}", opt=tier("messages"), status_code=HTTP_204_NO_CONTENT,
             responses=no_content(403, 404, 409))
     async def unreact(
         self, room_id: FromPath[UUID], message_id: FromPath[UUID], emoji: FromPath[str],
-        context: ContextDep, services: ServicesDep,
+        context: ContextDep, runtime: RuntimeDep,
     ) -> Response[None]:
-        removing = services.messages.removing_reaction(context, room_id, message_id, emoji)
-        _, position = await services.writer.run(removing)
+        _, position = await runtime.commands.submit(c.RemoveReaction(room_id, message_id, emoji), context)
         return command_response(None, position, status_code=HTTP_204_NO_CONTENT)

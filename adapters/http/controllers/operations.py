@@ -7,8 +7,6 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from hubbub.application.threads import in_thread
-
 from ..operator import ensure_operator, is_operator
 from ..readiness import readiness
 from .asyncapi import asyncapi
@@ -36,7 +34,7 @@ async def metrics(request: Request, state: State) -> Response[bytes]:
     """Prometheus text format: requests and latencies by route, events appended, projection lag.
     With HUBBUB_METRICS_TOKEN set, only for that bearer token."""
     ensure_operator(request.scope, state.settings)
-    return Response(await in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
+    return Response(await state.runtime.executors.in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
 
 
 OPERATIONS = [health, ready, metrics, asyncapi]

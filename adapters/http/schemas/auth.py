@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from hubbub.domain.preferences import MAX_CATEGORIES, MAX_DIGEST_WINDOW_S
+
 from .common import Category, ClockTime, DeviceName, DisplayName, LoginField, Password, Token, Username
 
 
@@ -28,6 +30,11 @@ class Credentials(msgspec.Struct):
     username: LoginField
     password: LoginField
     device_name: DeviceName | None = None
+
+
+class PasswordChange(msgspec.Struct):
+    current_password: LoginField
+    new_password: Password
 
 
 class RefreshRequest(msgspec.Struct):
@@ -59,9 +66,9 @@ class NotificationPrefsChanged(NotificationPrefs):
 
 
 class NotificationPrefsUpdate(msgspec.Struct):
-    digest_window_s: Annotated[int, msgspec.Meta(ge=0, le=86_400)] | UnsetType = UNSET
+    digest_window_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_DIGEST_WINDOW_S)] | UnsetType = UNSET
     quiet_hours: QuietHours | None | UnsetType = UNSET
-    categories: Annotated[list[Category], msgspec.Meta(max_length=32)] | UnsetType = UNSET
+    categories: Annotated[list[Category], msgspec.Meta(max_length=MAX_CATEGORIES)] | UnsetType = UNSET
 
 
 class Me(msgspec.Struct):

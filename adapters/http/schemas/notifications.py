@@ -8,6 +8,9 @@ from uuid import UUID
 
 import msgspec
 
+from hubbub.domain.broadcast import MAX_TITLE
+from hubbub.domain.message import MAX_BODY  # a broadcast body is a message body
+
 from .common import Category
 
 
@@ -39,8 +42,8 @@ class NotificationPage(msgspec.Struct):
 
 class BroadcastRequest(msgspec.Struct):
     category: Category
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-    body: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY)]
     priority: Literal["transactional", "promotional"]
 
 

@@ -8,16 +8,18 @@ from uuid import UUID
 
 import msgspec
 
+from hubbub.domain.room import MAX_MEMBERS_PER_CHANGE, MAX_NAME, MAX_TOPIC
+
 from .messages import MessagePreview
 
-MemberIds = Annotated[list[UUID], msgspec.Meta(max_length=100)]
+MemberIds = Annotated[list[UUID], msgspec.Meta(max_length=MAX_MEMBERS_PER_CHANGE)]
 
 
 class RoomCreate(msgspec.Struct):
     kind: Literal["dm", "group", "channel"]
     member_ids: MemberIds = []
-    name: Annotated[str, msgspec.Meta(max_length=80)] | None = None
-    topic: Annotated[str, msgspec.Meta(max_length=250)] | None = None
+    name: Annotated[str, msgspec.Meta(max_length=MAX_NAME)] | None = None
+    topic: Annotated[str, msgspec.Meta(max_length=MAX_TOPIC)] | None = None
     private: bool = False
 
 
@@ -81,7 +83,7 @@ class RoomSummary(msgspec.Struct):
 
 
 class MembersAdd(msgspec.Struct):
-    user_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=100)]
+    user_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=MAX_MEMBERS_PER_CHANGE)]
 
 
 class MuteUpdate(msgspec.Struct):

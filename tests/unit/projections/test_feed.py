@@ -3,6 +3,7 @@
 import json
 
 from hubbub.projections.registry import projector
+from tests.commanding import Do
 
 
 def rows(world, room_id):
@@ -13,12 +14,12 @@ def rows(world, room_id):
 
 def test_each_room_event_becomes_its_contract_event_in_position_order(world):
     room = world.room("ann", "bob")
-    sent = world.services.messages.send(world.as_("ann"), room, "hi")
-    world.services.messages.add_reaction(world.as_("bob"), room, sent.message.id, "👍")
-    world.services.messages.edit(world.as_("ann"), room, sent.message.id, "hi all")
-    world.services.messages.remove_reaction(world.as_("bob"), room, sent.message.id, "👍")
-    world.services.messages.delete(world.as_("ann"), room, sent.message.id)
-    world.services.reads.mark_read(world.as_("bob"), room, sent.position)
+    sent = Do(world.services).send(world.as_("ann"), room, "hi")
+    Do(world.services).add_reaction(world.as_("bob"), room, sent.message.id, "👍")
+    Do(world.services).edit(world.as_("ann"), room, sent.message.id, "hi all")
+    Do(world.services).remove_reaction(world.as_("bob"), room, sent.message.id, "👍")
+    Do(world.services).delete(world.as_("ann"), room, sent.message.id)
+    Do(world.services).mark_read(world.as_("bob"), room, sent.position)
     found = rows(world, room)
     assert [event for event, _ in found] == [
         "room:updated", "message:new", "reaction", "message:edited", "reaction", "message:deleted", "read:receipt"]
@@ -34,9 +35,9 @@ def test_each_room_event_becomes_its_contract_event_in_position_order(world):
 
 def test_membership_spans_open_on_joining_and_close_on_leaving(world):
     room = world.room("ann")
-    _, joined = world.services.rooms.add_members(world.as_("ann"), room, [world.people["bob"]])
-    left = world.services.rooms.remove_member(world.as_("ann"), room, world.people["bob"])
-    _, again = world.services.rooms.add_members(world.as_("ann"), room, [world.people["bob"]])
+    _, joined = Do(world.services).add_members(world.as_("ann"), room, [world.people["bob"]])
+    left = Do(world.services).remove_member(world.as_("ann"), room, world.people["bob"])
+    _, again = Do(world.services).add_members(world.as_("ann"), room, [world.people["bob"]])
     world.catch_up()
     assert world.read_models.feed_spans(str(world.people["bob"])) == {str(room): [[joined, left], [again, None]]}
     assert [e for e, _ in rows(world, room)] == ["room:updated", "member:joined", "member:left", "member:joined"]

@@ -7,6 +7,7 @@ from hubbub.domain.inbox import Inbox
 from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.registry import selected
+from tests.commanding import Do
 
 
 def kinds(world, name):
@@ -18,8 +19,8 @@ def test_mentions_replies_dms_and_reactions_notify_the_right_people(world):
     root = world.send("ann", room, "plan for @cat")
     world.send("bob", room, "sounds good", thread_id=root)
     world.send("bob", dm, "psst @ann")
-    world.services.messages.add_reaction(world.as_("cat"), room, root, "🎉")
-    world.services.messages.add_reaction(world.as_("ann"), room, root, "👍")  # own message: no notification
+    Do(world.services).add_reaction(world.as_("cat"), room, root, "🎉")
+    Do(world.services).add_reaction(world.as_("ann"), room, root, "👍")  # own message: no notification
     world.catch_up()
     assert kinds(world, "ann") == [("reaction", False), ("mention", False), ("reply", False)]
     assert world.read_models.notifications(world.people["ann"], None, 50)["items"][1]["reasons"] == ["mention", "dm"]
@@ -30,7 +31,7 @@ def test_mentions_replies_dms_and_reactions_notify_the_right_people(world):
 def test_deleting_a_message_withdraws_its_notifications(world):
     room = world.room("ann", "bob")
     message = world.send("ann", room, "hey @bob")
-    world.services.messages.delete(world.as_("ann"), room, message)
+    Do(world.services).delete(world.as_("ann"), room, message)
     world.catch_up()
     assert kinds(world, "bob") == []
 
@@ -40,12 +41,12 @@ def test_read_and_read_all_survive_a_rebuild(world):
     for i in range(3):
         world.send("ann", room, f"@bob {i}")
     items = world.catch_up().notifications(world.people["bob"], None, 10)["items"]
-    world.services.notifications.mark_read(world.as_("bob"), [items[0]["id"]])
+    Do(world.services).mark_notifications_read(world.as_("bob"), [items[0]["id"]])
     world.catch_up()
     items = world.read_models.notifications(world.people["bob"], None, 10)["items"]
     assert [n["read"] for n in items] == [True, False, False]
     assert world.read_models.unread_notifications(world.people["bob"]) == 2
-    up_to, _ = world.services.notifications.mark_all_read(world.as_("bob"))
+    up_to, _ = Do(world.services).mark_all_notifications_read(world.as_("bob"))
     world.send("ann", room, "@bob after")
     rebuild(EventLog(world.services.app), world.read_models.read_store, selected("inbox"), grace_s=0)
     page = world.catch_up().notifications(world.people["bob"], None, 10)

@@ -12,6 +12,7 @@ from hubbub.adapters.background import consumers as registration
 from hubbub.projections.runtime.consumer import LoggedEvent, PositionedConsumer
 from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.store import PositionConflict
+from tests.commanding import Do
 from tests.polling import wait_until
 from tests.unit.projections.world import World
 
@@ -58,7 +59,7 @@ def test_every_event_in_order_with_metadata_then_resumes_after_a_restart(tmp_pat
     room = world.room("ann", "bob")
     world.send("ann", room, "before the start")
     world.read_models.start()
-    position = world.services.messages.send(world.as_("bob"), room, "while running").position
+    position = Do(world.services).send(world.as_("bob"), room, "while running").position
     recorder = registered[-1]
     wait_until(lambda: recorder.committed_position() >= world.services.app.head(), 10)
     assert seen(recorder) == logged(world)

@@ -13,6 +13,7 @@ from hubbub.projections.registry import PROJECTORS, selected
 
 from .workload import Workload, random_script
 from .world import everything
+from tests.commanding import Do
 
 
 def snapshot(world) -> dict:
@@ -83,7 +84,7 @@ def test_a_running_supervisor_moves_to_the_rebuilt_version(world):
     room = world.room("ann", "bob")
     world.read_models.start()
     rebuild(EventLog(world.services.app), world.read_models.read_store, selected("rooms"), grace_s=0)
-    position = world.services.messages.send(world.as_("ann"), room, "after the switch").position
+    position = Do(world.services).send(world.as_("ann"), room, "after the switch").position
     world.read_models.wait_for(position, timeout=30)
     assert world.read_models.unread(world.people["bob"], room)["unread"] == 1
     assert {f.name: f.version for f in world.read_models.progress.host.supervisor.followers}["rooms"] == 2

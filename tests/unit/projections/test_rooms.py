@@ -1,6 +1,7 @@
 """The room list and unread counts, as GET /api/rooms and …/messages/unread read them."""
 
 from hubbub.projections.rooms import unread as unread_rules
+from tests.commanding import Do
 
 
 def counts(world, name, room_id):
@@ -28,7 +29,7 @@ def test_own_messages_never_count_and_reading_clears(world):
     assert counts(world, "ann", room)["unread"] == 1
     assert counts(world, "bob", room)["unread"] == 1
     head = world.services.app.head()
-    world.services.reads.mark_read(world.as_("bob"), room, head)
+    Do(world.services).mark_read(world.as_("bob"), room, head)
     world.catch_up()
     assert counts(world, "bob", room) == {"unread": 0, "mentions": 0, "last_read_position": head}
 
@@ -37,7 +38,7 @@ def test_a_deleted_unread_message_stops_counting(world):
     room = world.room("ann", "bob")
     first = world.send("ann", room, "hi @bob")
     world.send("ann", room, "still here")
-    world.services.messages.delete(world.as_("ann"), room, first)
+    Do(world.services).delete(world.as_("ann"), room, first)
     world.catch_up()
     assert counts(world, "bob", room)["unread"] == 1
     assert counts(world, "bob", room)["mentions"] == 0
@@ -46,10 +47,10 @@ def test_a_deleted_unread_message_stops_counting(world):
 def test_an_edit_that_adds_a_mention_counts_it_and_one_that_removes_it_uncounts_it(world):
     room = world.room("ann", "bob", "cat")
     sent = world.send("ann", room, "hello")
-    world.services.messages.edit(world.as_("ann"), room, sent, "hello @bob")
+    Do(world.services).edit(world.as_("ann"), room, sent, "hello @bob")
     world.catch_up()
     assert counts(world, "bob", room)["mentions"] == 1
-    world.services.messages.edit(world.as_("ann"), room, sent, "hello @cat")
+    Do(world.services).edit(world.as_("ann"), room, sent, "hello @cat")
     world.catch_up()
     assert (counts(world, "bob", room)["mentions"], counts(world, "cat", room)["mentions"]) == (0, 1)
 
@@ -59,7 +60,7 @@ def test_muted_rooms_keep_their_counts_but_leave_the_badge(world):
     world.send("ann", loud, "a @bob")
     world.send("ann", quiet, "b @bob")
     world.send("ann", quiet, "c")
-    world.services.rooms.set_muted(world.as_("bob"), quiet, True)
+    Do(world.services).set_muted(world.as_("bob"), quiet, True)
     models = world.catch_up()
     assert counts(world, "bob", quiet)["unread"] == 2
     assert models.badge(world.people["bob"]) == {"unread": 1, "mentions": 1}
@@ -69,11 +70,11 @@ def test_muted_rooms_keep_their_counts_but_leave_the_badge(world):
 def test_history_before_joining_is_not_unread_and_leaving_hides_the_room(world):
     room = world.room("ann", "bob")
     world.send("ann", room, "before dan")
-    world.services.rooms.add_members(world.as_("ann"), room, [world.people["dan"]])
+    Do(world.services).add_members(world.as_("ann"), room, [world.people["dan"]])
     world.send("ann", room, "after dan")
     world.catch_up()
     assert counts(world, "dan", room)["unread"] == 1
-    world.services.rooms.remove_member(world.as_("dan"), room, world.people["dan"])
+    Do(world.services).remove_member(world.as_("dan"), room, world.people["dan"])
     assert world.catch_up().rooms_of(world.people["dan"]) == []
     assert world.read_models.room(room)["member_count"] == 2
 
@@ -81,8 +82,8 @@ def test_history_before_joining_is_not_unread_and_leaving_hides_the_room(world):
 def test_reading_up_to_an_old_position_recounts_beyond_the_tail(world, monkeypatch):
     monkeypatch.setattr(unread_rules, "TAIL", 3)
     room = world.room("ann", "bob")
-    positions = [world.services.messages.send(world.as_("ann"), room, f"m{i}").position for i in range(8)]
-    world.services.reads.mark_read(world.as_("bob"), room, positions[2])
+    positions = [Do(world.services).send(world.as_("ann"), room, f"m{i}").position for i in range(8)]
+    Do(world.services).mark_read(world.as_("bob"), room, positions[2])
     world.catch_up()
     assert counts(world, "bob", room)["unread"] == 5
 
@@ -90,8 +91,8 @@ def test_reading_up_to_an_old_position_recounts_beyond_the_tail(world, monkeypat
 def test_a_room_shows_members_pins_and_ownership(world):
     room = world.room("ann", "bob")
     message = world.send("bob", room, "pin me")
-    world.services.rooms.pin(world.as_("ann"), room, message)
-    world.services.rooms.remove_member(world.as_("ann"), room, world.people["ann"])
+    Do(world.services).pin(world.as_("ann"), room, message)
+    Do(world.services).remove_member(world.as_("ann"), room, world.people["ann"])
     shown = world.catch_up().room(room)
     assert shown["pinned"] == [message]
     assert [(m["user_id"], m["role"]) for m in shown["members"]] == [(world.people["bob"], "owner")]

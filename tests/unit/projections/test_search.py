@@ -3,6 +3,7 @@
 import pytest
 
 from hubbub.domain.errors import InvalidInput
+from tests.commanding import Do
 
 
 def test_finds_every_word_case_and_accent_blind_newest_first(world):
@@ -19,8 +20,8 @@ def test_only_the_given_rooms_and_no_deleted_or_outdated_text(world):
     edited = world.send("ann", mine, "alpha")
     deleted = world.send("ann", mine, "alpha beta")
     world.send("cat", theirs, "alpha")
-    world.services.messages.edit(world.as_("ann"), mine, edited, "gamma")
-    world.services.messages.delete(world.as_("ann"), mine, deleted)
+    Do(world.services).edit(world.as_("ann"), mine, edited, "gamma")
+    Do(world.services).delete(world.as_("ann"), mine, deleted)
     models = world.catch_up()
     assert models.search([mine], "alpha", 10) == []
     assert [m["message_id"] for m in models.search([mine], "gamma", 10)] == [edited]
@@ -45,6 +46,6 @@ def test_whole_words_never_parts_of_words(world):
 
 def test_times_come_back_to_the_millisecond_from_either_store(world):
     room = world.room("ann", "bob")
-    sent = world.services.messages.send(world.as_("ann"), room, "precise").message
+    sent = Do(world.services).send(world.as_("ann"), room, "precise").message
     (found,) = world.catch_up().search([room], "precise", 10)
     assert found["created_at"] == sent.created_on.replace(microsecond=sent.created_on.microsecond // 1000 * 1000)

@@ -15,6 +15,7 @@ from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.progress import StoredProgress
 from hubbub.projections.runtime.rebuild import rebuild
 from hubbub.projections.runtime.status import ConsumerStatus
+from tests.commanding import Do
 
 
 class FakeRunner:
@@ -57,8 +58,8 @@ def elsewhere(world, runner=None, lease=None) -> ProjectedReadModels:
 def test_live_batches_store_the_position_even_when_nothing_changed(world):
     room = world.room("ann", "bob")
     world.read_models.start()
-    world.read_models.wait_for(world.services.messages.send(world.as_("ann"), room, "hello").position, timeout=10)
-    world.services.accounts.open_session(world.people["ann"], "phone")  # a batch of its own, read by none
+    world.read_models.wait_for(Do(world.services).send(world.as_("ann"), room, "hello").position, timeout=10)
+    Do(world.services).open_session(world.people["ann"], "phone")  # a batch of its own, read by none
     head = world.services.app.head()
     view = elsewhere(world)
     view.wait_for(head, timeout=5)

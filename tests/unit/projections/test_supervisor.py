@@ -13,6 +13,7 @@ from hubbub.projections.registry import PROJECTORS
 from hubbub.projections.store import CollectionSpec
 from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.supervisor import Supervisor
+from tests.commanding import Do
 
 
 class Broken(Projector):
@@ -32,7 +33,7 @@ def test_wait_for_raises_stale_when_the_position_is_not_reached(world):
 def test_queries_wait_for_the_position_a_command_returned(world):
     world.read_models.start()
     room = world.room("ann", "bob")
-    position = world.services.messages.send(world.as_("ann"), room, "fresh").position
+    position = Do(world.services).send(world.as_("ann"), room, "fresh").position
     world.read_models.wait_for(position, timeout=30)
     assert world.read_models.processed_position() >= position
     assert world.read_models.unread(world.people["bob"], room)["unread"] == 1
@@ -41,9 +42,9 @@ def test_queries_wait_for_the_position_a_command_returned(world):
 def test_live_events_that_no_projection_reads_are_passed_over(world):
     world.read_models.start()
     room = world.room("ann", "bob")
-    world.services.accounts.register("eve", "long enough pw")  # nobody projects accounts or sessions
-    world.services.accounts.open_session(world.people["ann"], "phone")
-    position = world.services.messages.send(world.as_("ann"), room, "after them").position
+    Do(world.services).register("eve", "long enough pw")  # nobody projects accounts or sessions
+    Do(world.services).open_session(world.people["ann"], "phone")
+    position = Do(world.services).send(world.as_("ann"), room, "after them").position
     world.read_models.wait_for(position, timeout=30)
     assert world.read_models.health()["ok"] is True
     assert world.read_models.unread(world.people["bob"], room)["unread"] == 1
@@ -68,7 +69,7 @@ def test_a_failing_projector_is_reported_stopped_and_the_others_go_on(world):
     world.read_models.progress = supervisor
     world.read_models.start()
     room = world.room("ann", "bob")
-    position = world.services.messages.send(world.as_("ann"), room, "boom").position
+    position = Do(world.services).send(world.as_("ann"), room, "boom").position
     deadline = time.monotonic() + 20
     while world.read_models.health()["projections"]["broken"]["state"] != "stopped" and time.monotonic() < deadline:
         time.sleep(0.05)

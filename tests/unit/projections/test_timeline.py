@@ -1,5 +1,7 @@
 """A room's timeline: edits, deletions and reactions applied; cursor pages both ways; threads."""
 
+from tests.commanding import Do
+
 
 def test_pages_walk_back_and_forth_by_position(world):
     room = world.room("ann", "bob")
@@ -21,12 +23,12 @@ def test_pages_walk_back_and_forth_by_position(world):
 def test_edits_deletions_and_reactions_are_applied(world):
     room = world.room("ann", "bob")
     kept, gone = world.send("ann", room, "frist"), world.send("bob", room, "oops")
-    world.services.messages.edit(world.as_("ann"), room, kept, "first @bob")
+    Do(world.services).edit(world.as_("ann"), room, kept, "first @bob")
     for who in ("ann", "bob"):
-        world.services.messages.add_reaction(world.as_(who), room, kept, "👍")
-    world.services.messages.add_reaction(world.as_("bob"), room, kept, "🎉")
-    world.services.messages.remove_reaction(world.as_("bob"), room, kept, "🎉")
-    world.services.messages.delete(world.as_("bob"), room, gone)
+        Do(world.services).add_reaction(world.as_(who), room, kept, "👍")
+    Do(world.services).add_reaction(world.as_("bob"), room, kept, "🎉")
+    Do(world.services).remove_reaction(world.as_("bob"), room, kept, "🎉")
+    Do(world.services).delete(world.as_("bob"), room, gone)
     models = world.catch_up()
     first, second = models.messages(room, before=None, after=None, limit=10)["items"]
     assert (first["body"], first["mentions"]) == ("first @bob", [world.people["bob"]])

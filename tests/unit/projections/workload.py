@@ -11,6 +11,7 @@ from hubbub.domain.errors import DomainError
 from hubbub.domain.inbox import notification_id
 
 from .world import World
+from tests.commanding import Do
 
 NAMES = ("ann", "bob", "cat", "dan")
 person = st.sampled_from(NAMES)
@@ -76,7 +77,7 @@ class Workload:
 
     def send(self, actor, index, text, thread=None):
         room = self._room(index) if thread is None else thread[0]
-        sent = self.world.services.messages.send(actor, room, text, thread_id=thread and thread[1])
+        sent = Do(self.world.services).send(actor, room, text, thread_id=thread and thread[1])
         self.messages.append((room, sent.message.id))
         self.positions.append(sent.position)
 
@@ -84,40 +85,40 @@ class Workload:
         self.send(actor, index, text, thread=self._message(index))
 
     def edit(self, actor, index, text):
-        self.world.services.messages.edit(actor, *self._message(index), text)
+        Do(self.world.services).edit(actor, *self._message(index), text)
 
     def delete(self, actor, index, _):
-        self.world.services.messages.delete(actor, *self._message(index))
+        Do(self.world.services).delete(actor, *self._message(index))
 
     def react(self, actor, index, emoji):
-        self.world.services.messages.add_reaction(actor, *self._message(index), emoji)
+        Do(self.world.services).add_reaction(actor, *self._message(index), emoji)
 
     def unreact(self, actor, index, emoji):
-        self.world.services.messages.remove_reaction(actor, *self._message(index), emoji)
+        Do(self.world.services).remove_reaction(actor, *self._message(index), emoji)
 
     def read(self, actor, index, up_to):
         if self.positions and up_to % 3:  # just before or at a message: the edges of every count
             position = self.positions[up_to % len(self.positions)] - up_to % 2
         else:
             position = up_to % (self.world.services.app.head() + 1)
-        self.world.services.reads.mark_read(actor, self._room(index), position)
+        Do(self.world.services).mark_read(actor, self._room(index), position)
 
     def join(self, actor, index, who):
-        self.world.services.rooms.add_members(actor, self._room(index), [self.world.people[who]])
+        Do(self.world.services).add_members(actor, self._room(index), [self.world.people[who]])
 
     def leave(self, actor, index, who):
-        self.world.services.rooms.remove_member(actor, self._room(index), self.world.people[who])
+        Do(self.world.services).remove_member(actor, self._room(index), self.world.people[who])
 
     def mute(self, actor, index, muted):
-        self.world.services.rooms.set_muted(actor, self._room(index), muted)
+        Do(self.world.services).set_muted(actor, self._room(index), muted)
 
     def inbox_read(self, actor, index, _):
         # Ids are derived, so no read model is needed: some exist, some (harmlessly) do not.
         position = index % self.world.services.app.head() + 1
-        self.world.services.notifications.mark_read(actor, [notification_id(position, actor.actor_id)])
+        Do(self.world.services).mark_notifications_read(actor, [notification_id(position, actor.actor_id)])
 
     def inbox_read_all(self, actor, index, _):
-        self.world.services.notifications.mark_all_read(actor)
+        Do(self.world.services).mark_all_notifications_read(actor)
 
 
 def random_script(rng, length: int) -> list[tuple]:

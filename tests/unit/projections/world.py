@@ -12,6 +12,7 @@ from hubbub.domain.ids import account_id
 from hubbub.projections.registry import PROJECTORS
 from hubbub.projections.store import StoredVersion
 from tests.contract.fakes import PlainHasher
+from tests.commanding import Do
 
 
 class World:
@@ -23,7 +24,7 @@ class World:
         self.read_models = bootstrap_read_models(self.settings, self.services, start=False)
         self.people = {name: account_id(name) for name in names}
         for name in names if register else ():
-            self.services.accounts.register(name, "long enough pw")
+            Do(self.services).register(name, "long enough pw")
 
     @classmethod
     def reopen(cls, directory: Path, event_store_url: str, read_store_url: str = "") -> World:
@@ -39,12 +40,12 @@ class World:
 
     def room(self, owner: str, *members: str, kind: str = "group", private: bool = False):
         ids = [self.people[m] for m in members]
-        room, _, _ = self.services.rooms.create(self.as_(owner), kind, ids, name=None if kind == "dm" else "room",
+        room, _, _ = Do(self.services).create(self.as_(owner), kind, ids, name=None if kind == "dm" else "room",
                                                 private=private)
         return room.id
 
     def send(self, author: str, room_id, body: str, **options):
-        return self.services.messages.send(self.as_(author), room_id, body, **options).message.id
+        return Do(self.services).send(self.as_(author), room_id, body, **options).message.id
 
     def view(self, name: str) -> StoredVersion:
         store = self.read_models.read_store

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from hubbub.application.read_models import ReadModels
+from .read_models import ReadModels
 from hubbub.domain.room import NotAMember, RoomNotFound
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ def member_room(read_models: ReadModels, room_id: UUID, user_id: UUID) -> dict[s
 
 
 def for_member(read_models: ReadModels, room_id: UUID, user_id: UUID, query: Callable[[], T]) -> T:
-    """Answer a room's query to one of its members (blocking: one worker-thread trip for both)."""
+    """Answer a room's query to one of its members (blocking: one query-thread trip for both)."""
     member_room(read_models, room_id, user_id)
     return query()
 
