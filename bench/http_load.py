@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from hubbub.adapters.ratelimit.policy import TIERS
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.5
 MESSAGE = {"body": "a benchmark message for the timeline"}
@@ -118,7 +120,7 @@ def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 30) -> Non
 
 
 def hubbub_env(data_dir: str, event_store_url: str) -> dict[str, str]:
-    limits = {f"HUBBUB_RATE_LIMIT_{tier}": UNLIMITED for tier in ("AUTH", "MESSAGES", "SEARCH", "OTHER")}
+    limits = {f"HUBBUB_RATE_LIMIT_{tier.upper()}": UNLIMITED for tier in TIERS}
     env = {**os.environ, **limits, "HUBBUB_DATA_DIR": data_dir, "HUBBUB_ENV_FILE": "", "HUBBUB_LOG_LEVEL": "WARNING"}
     if event_store_url.startswith("memory"):  # no other process can read it: projectors in the server
         env = {**env, "HUBBUB_PROJECTIONS": "thread"}

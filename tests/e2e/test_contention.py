@@ -10,9 +10,10 @@ import time
 
 import httpx
 
+from hubbub.adapters.ratelimit.policy import TIERS
 from tests.e2e.test_serve_smoke import serving
 
-GENEROUS = {f"HUBBUB_RATE_LIMIT_{tier}": "100000/1m" for tier in ("AUTH", "MESSAGES", "SEARCH", "OTHER")}
+GENEROUS = {f"HUBBUB_RATE_LIMIT_{tier.upper()}": "100000/1m" for tier in TIERS}
 PASSWORD = "long enough pw"
 WAITERS = 150
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hubbub.adapters.ratelimit.policy import TIERS
 from tests.polling import wait_until
 
 STARTUP_TIMEOUT_S = 30
@@ -110,7 +111,7 @@ def test_workers_share_the_port_the_log_and_one_background_host(tmp_path):
 
     redis_url = require_redis()
     # Redis outlives the test: a window of a second keeps other runs' sign-ins from counting here.
-    limits = {f"HUBBUB_RATE_LIMIT_{tier}": "1000/1s" for tier in ("AUTH", "MESSAGES", "SEARCH", "OTHER")}
+    limits = {f"HUBBUB_RATE_LIMIT_{tier.upper()}": "1000/1s" for tier in TIERS}
     with serving(tmp_path, "--workers", "2", HUBBUB_REDIS_URL=redis_url, **limits) as (base, process, log_path):
         with httpx.Client(base_url=base, timeout=10) as http:
             http.post("/api/auth/register", json={"username": "ann", "password": "long enough pw"})
