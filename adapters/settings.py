@@ -62,7 +62,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     gateway_connections_per_user: int = 10
     gateway_replay_cap: int = 10_000
     gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
-    gateway_poll_interval_s: float = 0.005  # how often the gateway looks for new feed rows
+    gateway_poll_interval_s: float = 0.002  # how often the gateway looks for new feed rows
 
     @property
     def resolved_event_store_url(self) -> str:

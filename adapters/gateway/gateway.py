@@ -46,9 +46,9 @@ class Gateway:
     async def start(self, runtime: wiring.Runtime) -> None:
         self.runtime = runtime
         self._loop = asyncio.get_running_loop()
-        self.tail = FeedTail(self.read_models, self.in_query_thread, self._deliver,
-                             runtime.settings.gateway_poll_interval_s)
-        await self.tail.start()
+        self.tail = FeedTail(self.read_models, self._deliver, runtime.settings.gateway_poll_interval_s)
+        await self.in_thread(self.tail.start)
+        self.tail.run()
         self._unsubscribe = wiring.on_session_revoked(runtime, self._revoked_from_any_thread)
         self.slots = wiring.socket_slots(runtime, self.connections)
         self.spawn(self._watch_outbound())
@@ -64,7 +64,8 @@ class Gateway:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.tail is not None:
-            await self.tail.stop()
+            await self.tail.cancel()
+            await self.in_thread(self.tail.stop)
         if self.slots is not None:
             await self.slots.close()
 

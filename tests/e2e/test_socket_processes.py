@@ -84,7 +84,7 @@ async def test_clients_of_a_killed_process_reconnect_elsewhere_with_since_and_mi
             last_seen = _positions(doomed, room)[-1]
             back = await Socket(b.base, bob.token, since=last_seen).connect()
             try:
-                await back.wait_event("sync:done")
+                await back.wait_event("sync:done", timeout=30)  # B's background host may be taking over
                 sent += [await _send(sender, room, f"after {n}") for n in range(5)]
                 await _received(back, room, [p for p in sent if p > last_seen])
                 assert _positions(doomed, room) + _positions(back, room) == sorted(sent)
