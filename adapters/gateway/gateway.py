@@ -56,10 +56,12 @@ class Gateway:
         self.metrics.watch(self)
 
     async def stop(self) -> None:
+        """Stops delivering; the server closes the sockets themselves (their clients reconnect, with since)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
-        for connection in list(self.connections.by_sid.values()):
-            await self.disconnect(connection)
+        for connection in self.connections.by_sid.values():
+            connection.closing = True
+            self.go_offline(connection)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -160,11 +162,6 @@ class Gateway:
         connection.closing = True  # once: a revocation may be reported here and by the log
         self.go_offline(connection)
         await self.emit_to(connection, "session:ended", {"reason": reason})
-        await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
-
-    async def disconnect(self, connection: Connection) -> None:
-        connection.closing = True
-        self.go_offline(connection)
         await self.sio.disconnect(connection.sid, namespace=NAMESPACE)
 
     def forget(self, sid: str) -> None:
