@@ -77,7 +77,12 @@ def _address() -> tuple[int, str]:
 
 
 def seed_hubbub(url: str, clients: int, room_size: int) -> tuple[list[str], list[str], list[int]]:
-    """Tokens, room ids and each client's room index."""
+    """Tokens, room ids and each client's room index, once the server is ready."""
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{url}/ready", timeout=30).status_code != 200:
+        if time.monotonic() > deadline:
+            raise SystemExit("hubbub did not get ready")
+        time.sleep(0.2)
     with httpx.Client(base_url=url, timeout=30) as http:
         users = []
         for n in range(clients):
@@ -98,10 +103,13 @@ async def run_load(url: str, tokens: list[str], rooms: list[str], room_of: list[
                    seconds: float, join: bool) -> list[float]:
     latencies: list[float] = []
     clients = []
+    live = []
+    # hubbub: from the log's head on, and only once each socket says it is live (sync:done).
+    since = None if join else httpx.get(f"{url}/ready", timeout=30).json()["checks"]["event_store"]["head"]
     for n, token in enumerate(tokens):
         client = socketio.AsyncClient(reconnection=False)
 
-        async def received(data, _n=n):
+        async def received(data):
             sent_at = data["message"].get("sent_at") if isinstance(data.get("message"), dict) else None
             body = data["message"].get("body") if sent_at is None else None
             if sent_at is None and body and body.startswith("t="):
@@ -110,11 +118,16 @@ async def run_load(url: str, tokens: list[str], rooms: list[str], room_of: list[
                 latencies.append(time.time() - sent_at)
 
         client.on("message:new", received)
-        await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
+        client.on("sync:done", lambda *_: live.append(1))
+        auth = {"token": token} if since is None else {"token": token, "since": since}
+        await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
         if join:
             await client.call("join", rooms[room_of[n]])
+            live.append(1)
         clients.append(client)
-    await asyncio.sleep(1.0)
+    while len(live) < len(clients):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
     pending = []
     started = time.monotonic()
     sent = 0
