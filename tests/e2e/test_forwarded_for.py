@@ -11,7 +11,7 @@ from tests.e2e.test_serve_smoke import serving
 
 def test_rotating_x_forwarded_for_does_not_reset_a_guesser_s_budget(tmp_path):
     env = {"HUBBUB_PROJECTIONS": "off", "FORWARDED_ALLOW_IPS": "*"}  # the login tier keeps its default, 10/15m
-    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=10) as http:
+    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=30) as http:
         assert http.post("/api/auth/register", json={"username": "victim", "password": PASSWORD}).status_code == 201
         answers = [
             http.post("/api/auth/login", json={"username": "victim", "password": f"guess {n}"},
@@ -26,7 +26,7 @@ def test_rotating_x_forwarded_for_does_not_reset_a_guesser_s_budget(tmp_path):
 
 def test_a_trusted_proxy_s_x_forwarded_for_names_the_client(tmp_path):
     env = {"HUBBUB_PROJECTIONS": "off", "HUBBUB_TRUSTED_PROXIES": "127.0.0.1", "HUBBUB_RATE_LIMIT_REGISTER": "2/15m"}
-    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=10) as http:
+    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=30) as http:
         def register(name: str, address: str) -> int:
             body = {"username": name, "password": PASSWORD}
             return http.post("/api/auth/register", json=body, headers={"X-Forwarded-For": address}).status_code
@@ -39,7 +39,7 @@ def test_a_trusted_proxy_s_x_forwarded_for_names_the_client(tmp_path):
 
 def test_an_untrusted_x_forwarded_for_does_not_move_the_per_ip_budget_whatever_uvicorn_trusts(tmp_path):
     env = {"HUBBUB_PROJECTIONS": "off", "FORWARDED_ALLOW_IPS": "*", "HUBBUB_RATE_LIMIT_REGISTER": "2/15m"}
-    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=10) as http:
+    with serving(tmp_path, **env) as (base, _, _), httpx.Client(base_url=base, timeout=30) as http:
         answers = [
             http.post("/api/auth/register", json={"username": f"new{n}", "password": PASSWORD},
                       headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
