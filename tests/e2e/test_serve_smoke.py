@@ -3,6 +3,7 @@ its projection process (the default, HUBBUB_PROJECTIONS=process) with it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,15 +44,17 @@ def serving(tmp_path: Path, *options: str, **env: str) -> Iterator[tuple[str, su
     }
     log = (tmp_path / "server.log").open("w+")
     command = [*hubbub_command(), "serve", "--port", str(port), *options]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    # A session of its own: the finally below reaches every process it starts (uvicorn's workers
+    # outlive a killed supervisor otherwise).
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
         yield base, process, tmp_path / "server.log"
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
         log.close()
 
 
