@@ -30,12 +30,16 @@ from .auth.tokens import Tokens
 from .background.consumers import background_host
 from .background.process import BackgroundProcess
 from .eventstore.environment import application_env
+from .notifications.host import outbox_of
+from .notifications.outbox import Outbox
 from .passwords import Argon2Hasher
 from .ratelimit.memory import InProcessCounter
 from .ratelimit.policy import TIERS, Counter, Rate, parse_rate
 from .ratelimit.redis import RedisCounter
 from .readstore import open_read_store
 from .settings import Settings, check_projections, load_settings
+from .signals.hub import Signals
+from .signals.wiring import build_signals
 
 
 @dataclass
@@ -52,8 +56,12 @@ class Runtime:
     rates: dict[str, Rate]
     executors: Executors
     revocation_watch: RevocationWatch
+    signals: Signals  # typing, presence, read receipts: what a socket gateway calls
+    outbox: Outbox  # notification channels and deliveries (the background host delivers)
 
     async def close(self) -> None:
+        await self.signals.close()
+        await self.executors.in_thread(self.outbox.close)
         await self.executors.in_thread(self.revocation_watch.stop)
         await self.counter.close()
         await self.reads.close()
@@ -74,12 +82,13 @@ async def start_runtime(settings: Settings, hasher: PasswordHasher | None = None
     watch = RevocationWatch(services.app.recorder, services.app.mapper,
                             lambda session_id, reason: revocations.revoked([session_id], reason))
     await executors.in_thread(watch.start)
-    return Runtime(
+    reads = ReadSide(read_models, executors, settings.read_wait_timeout_s)
+    runtime = Runtime(
         settings=settings,
         services=services,
         commands=services.commands,
         read_models=read_models,
-        reads=ReadSide(read_models, executors, settings.read_wait_timeout_s),
+        reads=reads,
         tokens=await executors.in_thread(tokens_from, settings),
         live_sessions=live_sessions,
         revocations=revocations,
@@ -87,7 +96,11 @@ async def start_runtime(settings: Settings, hasher: PasswordHasher | None = None
         rates={tier: parse_rate(getattr(settings, f"rate_limit_{tier}")) for tier in TIERS},
         executors=executors,
         revocation_watch=watch,
+        signals=build_signals(settings, services.commands, reads),
+        outbox=await executors.in_thread(outbox_of, settings),
     )
+    await runtime.signals.start()
+    return runtime
 
 
 def tokens_from(settings: Settings) -> Tokens:

@@ -63,6 +63,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     gateway_replay_cap: int = 10_000
     gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
     gateway_poll_interval_s: float = 0.002  # how often the gateway looks for new feed rows
+    delivery_broker_url: str = ""  # redis://, amqp:// or nats://; empty: HUBBUB_REDIS_URL, else in process
+    smtp_url: str = ""
+    webhook_allow_private: bool = False
+    notification_ack_timeout_s: float = 30.0  # a digest shown to a socket, unacknowledged: to channels then
 
     @property
     def resolved_event_store_url(self) -> str:
@@ -137,6 +141,17 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
     _check_gateway(settings)
     check_projections(settings)
+    _check_notifications(settings)
+
+
+def _check_notifications(settings: Settings) -> None:
+    broker = settings.delivery_broker_url
+    if broker and not broker.startswith(("redis://", "rediss://", "amqp://", "amqps://", "nats://", "tls://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}DELIVERY_BROKER_URL must be redis://, amqp:// or nats://")
+    if settings.notification_ack_timeout_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}NOTIFICATION_ACK_TIMEOUT_S must be positive")
+    if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"invalid configuration: {PREFIX}SMTP_URL must be smtp://host[:port] or smtps://…")
 
 
 def _check_gateway(settings: Settings) -> None:

@@ -67,6 +67,12 @@ class ReadModels(Protocol):
     def unread_notifications(self, user_id: UUID, up_to_position: int | None = None) -> int:
         """Unread notifications (up to a position): what a read-all will mark, its `updated`."""
 
+    def audience_page(self, audience: str, after: str, limit: int) -> list[str]:
+        """A broadcast audience's user ids ("all", "category:<name>"), in order, after `after`."""
+
+    def muted(self, user_id: UUID, room_id: UUID) -> bool:
+        """Whether the user has muted the room."""
+
     # Operations.
     def lag(self) -> dict[str, int]:
         """Events each projection has yet to process (for /metrics)."""

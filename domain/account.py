@@ -78,12 +78,15 @@ class Account(Aggregate):
         self,
         digest_window_s: int | None = None,
         quiet_hours: dict | None = None,
+        max_wait_s: int | None = None,
         clear_quiet_hours: bool = False,
         categories: list[str] | None = None,
     ) -> bool:
         prefs = deepcopy(self.notification_prefs)
         if digest_window_s is not None:
             prefs["digest_window_s"] = preferences.validated_digest_window(digest_window_s)
+        if max_wait_s is not None:
+            prefs["max_wait_s"] = preferences.validated_max_wait(max_wait_s)
         if quiet_hours is not None or clear_quiet_hours:
             prefs["quiet_hours"] = preferences.validated_quiet_hours(quiet_hours)
         if categories is not None:

@@ -10,12 +10,19 @@ MAX_DIGEST_WINDOW_S = 86_400
 MAX_CATEGORIES = 32
 MAX_CATEGORY = 32
 CATEGORY_PATTERN = re.compile(rf"[a-z0-9][a-z0-9_.-]{{0,{MAX_CATEGORY - 1}}}")
-DEFAULT_PREFERENCES = {"digest_window_s": 0, "quiet_hours": None, "categories": []}
+DEFAULT_MAX_WAIT_S = 60
+DEFAULT_PREFERENCES = {"digest_window_s": 0, "max_wait_s": DEFAULT_MAX_WAIT_S, "quiet_hours": None, "categories": []}
 
 
 def validated_digest_window(seconds: int) -> int:
     if isinstance(seconds, bool) or not 0 <= seconds <= MAX_DIGEST_WINDOW_S:
         raise InvalidInput("digest_window_s", f"must be 0–{MAX_DIGEST_WINDOW_S} seconds")
+    return seconds
+
+
+def validated_max_wait(seconds: int) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_DIGEST_WINDOW_S:
+        raise InvalidInput("max_wait_s", f"must be 0–{MAX_DIGEST_WINDOW_S} seconds")
     return seconds
 
 

@@ -17,6 +17,7 @@ from hubbub.domain.errors import InvalidInput
 from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg
 from .feed import queries as feed_q
+from .inbox import audiences
 from .inbox import queries as inbox_q
 from .runtime.progress import Progress
 from .runtime.status import READY_STATES
@@ -120,6 +121,11 @@ class ProjectedReadModels:
 
     def feed_spans(self, user_id: str) -> dict[str, list[list[Any]]]:
         return self._ask("feed", lambda v: feed_q.spans_of(v, user_id))
+    def audience_page(self, audience: str, after: str, limit: int) -> list[str]:
+        return self._ask("inbox", lambda v: next(audiences.pages(v, audience, limit, after), []))
+
+    def muted(self, user_id: UUID, room_id: UUID) -> bool:
+        return self._ask("rooms", lambda v: rooms_q.muted(v, user_id, room_id))
 
     # Operations: `hubbub projections status`, /metrics and /ready.
 

@@ -1,6 +1,6 @@
 """Where the real servers are, and what a test does when one is missing.
 
-In CI (CI=true) a missing PostgreSQL or Redis is a failure: those tests must run there.
+In CI (CI=true) a missing PostgreSQL, Redis, RabbitMQ or NATS is a failure: those tests must run there.
 Elsewhere they skip with the reason. MongoDB cannot run on these machines, so its suite
 runs only when MONGODB_URL names a replica set, and skips (saying so) otherwise.
 """
@@ -15,6 +15,8 @@ import pytest
 POSTGRES_URL = os.environ.get("HUBBUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("HUBBUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 MONGODB_URL = os.environ.get("MONGODB_URL", "")
+RABBITMQ_URL = os.environ.get("HUBBUB_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+NATS_URL = os.environ.get("HUBBUB_TEST_NATS_URL", "nats://127.0.0.1:4222")
 
 
 def in_ci() -> bool:
@@ -62,3 +64,14 @@ def require_redis_server() -> str:
     if binary is None:
         _missing("redis-server (the binary)")
     return binary
+
+def require_rabbitmq() -> str:
+    if not _reachable("127.0.0.1", 5672):
+        _missing("RabbitMQ at 127.0.0.1:5672")
+    return RABBITMQ_URL
+
+
+def require_nats() -> str:
+    if not _reachable("127.0.0.1", 4222):
+        _missing("NATS at 127.0.0.1:4222")
+    return NATS_URL

@@ -15,12 +15,15 @@ from hubbub.projections.runtime.log import EventLog
 from hubbub.projections.runtime.supervisor import Supervisor
 from hubbub.projections.store import ReadStore
 
+from ..notifications.host import NotificationHost
 from ..settings import Settings
 
 
 def background_consumers(settings: Settings, read_store: ReadStore) -> list[LogConsumer]:
     """Every log consumer besides the projectors, one line each."""
-    return []
+    return [
+        NotificationHost(settings, read_store),  # digests, and their delivery while it runs
+    ]
 
 
 def background_host(settings: Settings, services: Services, read_store: ReadStore) -> BackgroundHost:

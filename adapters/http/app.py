@@ -14,9 +14,11 @@ from hubbub.adapters.settings import Settings, load_settings
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
 from .controllers.analytics import GlobalAnalyticsController, RoomAnalyticsController
 from .controllers.auth import AuthController
+from .controllers.channels import ChannelsController
 from .controllers.messages import MessagesController
 from .controllers.notifications import NotificationsController
 from .controllers.operations import OPERATIONS
+from .controllers.presence import PresenceController
 from .controllers.rooms import RoomsController
 from .controllers.sessions import SessionsController
 from .dependencies import DEPENDENCIES
@@ -29,7 +31,7 @@ from .security import AuthenticationMiddleware, SignedInMiddleware
 
 API_CONTROLLERS = [
     AuthController, SessionsController, RoomsController, MessagesController, NotificationsController,
-    RoomAnalyticsController, GlobalAnalyticsController,
+    RoomAnalyticsController, GlobalAnalyticsController, PresenceController, ChannelsController,
 ]
 
 

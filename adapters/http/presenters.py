@@ -10,6 +10,7 @@ from hubbub.domain.account import Account
 from hubbub.domain.message import Message as MessageAggregate
 from hubbub.domain.room import Room as RoomAggregate
 from hubbub.domain.session import Session
+from hubbub.domain.preferences import DEFAULT_MAX_WAIT_S
 
 from .schemas.auth import Me, NotificationPrefs, NotificationPrefsChanged, QuietHours, SessionOut
 from .schemas.messages import Message
@@ -37,7 +38,7 @@ def prefs_out(prefs: dict) -> NotificationPrefs:
     quiet = prefs.get("quiet_hours")
     return NotificationPrefs(
         digest_window_s=prefs["digest_window_s"], quiet_hours=QuietHours(**quiet) if quiet else None,
-        categories=list(prefs["categories"]),
+        categories=list(prefs["categories"]), max_wait_s=prefs.get("max_wait_s", DEFAULT_MAX_WAIT_S),
     )
 
 

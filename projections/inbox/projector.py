@@ -31,7 +31,7 @@ class InboxProjector(Projector):
     collections = (
         CollectionSpec(NOTIFICATIONS, indexes=(("user_id", "position"),)),
         CollectionSpec(READERS), CollectionSpec(ROOMS), CollectionSpec(MESSAGES),
-        CollectionSpec(audiences.AUDIENCES), CollectionSpec(audiences.SUBSCRIBERS),
+        CollectionSpec(audiences.MEMBERS, indexes=(("audience", "user_id"),)), CollectionSpec(audiences.SUBSCRIBERS),
     )
     write_once = frozenset({NOTIFICATIONS, MESSAGES})
     handles = {
@@ -131,14 +131,18 @@ class InboxProjector(Projector):
         audiences.preferences_changed(event, batch)
 
     def announced(self, event: Any, position: int, batch: Batch) -> None:
-        for user_id in audiences.recipients(event, batch):
-            batch.put(NOTIFICATIONS, {
-                "_id": str(notification_id(position, user_id)), "user_id": user_id, "position": position,
-                "kind": "broadcast", "reasons": ["broadcast"], "room_id": None, "message_id": None,
-                "actor_id": str(event.actor_id), "emoji": None, "preview": event.body[:PREVIEW_CHARS],
-                "title": event.title, "category": event.category, "priority": event.priority,
-                "created_at": event.timestamp, "read": False,
-            })
+        for page in audiences.recipients(event, batch):
+            for user_id in page:
+                self._announce_to(event, position, batch, user_id)
+
+    def _announce_to(self, event: Any, position: int, batch: Batch, user_id: str) -> None:
+        batch.put(NOTIFICATIONS, {
+            "_id": str(notification_id(position, user_id)), "user_id": user_id, "position": position,
+            "kind": "broadcast", "reasons": ["broadcast"], "room_id": None, "message_id": None,
+            "actor_id": str(event.actor_id), "emoji": None, "preview": event.body[:PREVIEW_CHARS],
+            "title": event.title, "category": event.category, "priority": event.priority,
+            "created_at": event.timestamp, "read": False,
+        })
 
     def notifications_read(self, event: Any, position: int, batch: Batch) -> None:
         owner = str(event.user_id)

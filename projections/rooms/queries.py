@@ -74,3 +74,8 @@ def badge(view: StoredVersion, user_id: UUID) -> dict[str, int]:
     """The user's totals over rooms they have not muted (muted rooms keep their own counts)."""
     heard = [terms.counts(e, a) for e, _, a in _entries_with_rooms(view, user_id) if not e["muted"]]
     return {"unread": sum(u for u, _ in heard), "mentions": sum(m for _, m in heard)}
+
+
+def muted(view: StoredVersion, user_id: UUID, room_id: UUID) -> bool:
+    entry = view.find_one(MEMBERSHIPS, membership_id(str(user_id), str(room_id)))
+    return bool(entry and entry["muted"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -36,6 +36,16 @@ class LogConsumer(Protocol):
     def consume(self, events: Sequence[LoggedEvent], up_to: int) -> None:
         """Apply the events, then durably record `up_to` (which may be past the last event:
         the log up to there held nothing else for this consumer)."""
+
+
+@runtime_checkable
+class RunningConsumer(LogConsumer, Protocol):
+    """A LogConsumer with work of its own besides consume() (the digest engine delivers): the
+    supervisor starts it before the first batch and stops it after the last commit."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class ConsumerPositions(Protocol):

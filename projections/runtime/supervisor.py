@@ -17,7 +17,7 @@ from hubbub.application.read_models import StaleReadModel
 
 from ..projector import Projector
 from ..store import ReadStore, StoredVersion, VersionGone
-from .consumer import ConsumerFollower, LogConsumer
+from .consumer import ConsumerFollower, LogConsumer, RunningConsumer
 from .follower import Follower, ProjectorFollower
 from .live import LiveFeed
 from .log import EventLog
@@ -65,6 +65,8 @@ class Supervisor:
 
     def start(self) -> None:
         self.open_followers()
+        for consumer in self._running():
+            consumer.start()
         self._thread = threading.Thread(target=self._run, name="hubbub-consumers", daemon=True)
         self._thread.start()
 
@@ -100,6 +102,17 @@ class Supervisor:
                 logger.exception("background: follow loop failed; retrying")
                 self._stopping.wait(RETRY_S)
         self._final_commit()
+        self._stop_consumers()
+
+    def _running(self) -> list[RunningConsumer]:
+        return [c for c in self.consumers if isinstance(c, RunningConsumer)]
+
+    def _stop_consumers(self) -> None:
+        for consumer in self._running():
+            try:
+                consumer.stop()
+            except Exception:  # noqa: BLE001 - the others stop all the same
+                logger.exception("background: %s did not stop cleanly", consumer.name)
 
     def _follow(self) -> None:
         """Fold what the subscription delivers, until some follower needs events it did not get."""

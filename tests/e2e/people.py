@@ -42,6 +42,9 @@ class Caller:
     def patch(self, path: str, **kwargs: Any):
         return self.request("PATCH", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any):
+        return self.request("PUT", path, **kwargs)
+
     def delete(self, path: str, **kwargs: Any):
         return self.request("DELETE", path, **kwargs)
 

@@ -85,7 +85,7 @@ def test_me_shows_the_caller(people):
     assert response.status_code == 200
     body = response.json()
     assert body["user_id"] == ann.user_id and body["username"] == ann.username and body["roles"] == ["user"]
-    assert body["notification_prefs"] == {"digest_window_s": 0, "quiet_hours": None, "categories": []}
+    assert body["notification_prefs"] == {"digest_window_s": 0, "max_wait_s": 60, "quiet_hours": None, "categories": []}
 
 
 def test_an_admin_has_the_role(people):
@@ -176,9 +176,11 @@ def test_the_sixth_login_evicts_the_oldest_session(people, client):
 def test_notification_preferences_change_and_show_in_me(people):
     ann = people.signed_in("ann")
     quiet = {"start": "22:00", "end": "07:00", "tz": "Europe/Paris"}
-    response = ann.patch("/api/auth/me/notifications", json={"digest_window_s": 300, "quiet_hours": quiet, "categories": ["news"]})
+    response = ann.patch("/api/auth/me/notifications",
+                         json={"digest_window_s": 300, "max_wait_s": 120, "quiet_hours": quiet, "categories": ["news"]})
     assert response.status_code == 200
-    assert response.json() == {"digest_window_s": 300, "quiet_hours": quiet, "categories": ["news"], "position": response.json()["position"]}
+    assert response.json() == {"digest_window_s": 300, "max_wait_s": 120, "quiet_hours": quiet, "categories": ["news"],
+                               "position": response.json()["position"]}
     cleared = ann.patch("/api/auth/me/notifications", json={"quiet_hours": None}).json()
     assert cleared["quiet_hours"] is None and cleared["digest_window_s"] == 300
     assert ann.get("/api/auth/me").json()["notification_prefs"]["categories"] == ["news"]
@@ -186,6 +188,7 @@ def test_notification_preferences_change_and_show_in_me(people):
 
 @pytest.mark.parametrize("change, field", [
     ({"digest_window_s": -1}, "digest_window_s"),
+    ({"max_wait_s": 86_401}, "max_wait_s"),
     ({"quiet_hours": {"start": "25:00", "end": "07:00"}}, "quiet_hours.start"),
     ({"quiet_hours": {"start": "22:00", "end": "07:00", "tz": "Mars/Olympus"}}, "quiet_hours.tz"),
     ({"categories": ["Not Valid"]}, "categories[0]"),

@@ -60,6 +60,7 @@ ROOM_ROUTES = [
     Route("DELETE", "/api/rooms/{room}/messages/{message}/reactions/👍", 204),
     Route("GET", "/api/rooms/{room}/analytics", 200),
     Route("GET", "/api/rooms/{room}/analytics/heatmap.svg", 200),
+    Route("GET", "/api/rooms/{room}/presence", 200),
 ]
 # Only a moderator invites into a private room; in a public one any member may.
 PRIVATE_MEMBER_OVERRIDES = {"POST /api/rooms/{room}/members": 403}
@@ -78,6 +79,12 @@ SIGNED_IN_ROUTES = [
     Route("PATCH", f"/api/notifications/{NOBODY}/read", 404),
     Route("POST", "/api/notifications/categories/news/subscription", 200),
     Route("DELETE", "/api/notifications/categories/news/subscription", 204),
+    Route("GET", f"/api/presence?user_ids={NOBODY}", 200),
+    Route("PUT", "/api/notifications/channels/webhook", 200, {"url": "https://example.org/h", "secret": "s" * 16}),
+    Route("DELETE", "/api/notifications/channels/webhook", 204),
+    Route("PUT", "/api/notifications/channels/email", 200, {"address": "ann@example.org"}),
+    Route("DELETE", "/api/notifications/channels/email", 204),
+    Route("GET", "/api/notifications/deliveries", 200),
 ]
 ADMIN_ROUTES = [
     Route("GET", "/api/analytics", 200),

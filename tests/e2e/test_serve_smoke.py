@@ -3,7 +3,6 @@ its projection process (the default, HUBBUB_PROJECTIONS=process) with it."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -44,18 +43,25 @@ def serving(tmp_path: Path, *options: str, **env: str) -> Iterator[tuple[str, su
     }
     log = (tmp_path / "server.log").open("w+")
     command = [*hubbub_command(), "serve", "--port", str(port), *options]
-    # A session of its own: the finally below reaches every process it starts (uvicorn's workers
-    # outlive a killed supervisor otherwise).
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
         yield base, process, tmp_path / "server.log"
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM first: a SIGKILLed supervisor leaves its workers running (holding connections)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 @pytest.fixture

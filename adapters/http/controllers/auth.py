@@ -81,7 +81,7 @@ def _pair_out(pair: TokenPair, position: int | None) -> TokenPairOut:
 
 
 def _changes(update: NotificationPrefsUpdate) -> dict:
-    changes = {name: getattr(update, name) for name in ("digest_window_s", "categories")}
+    changes = {name: getattr(update, name) for name in ("digest_window_s", "max_wait_s", "categories")}
     changes = {name: value for name, value in changes.items() if value is not msgspec.UNSET}
     if update.quiet_hours is None:
         changes["clear_quiet_hours"] = True

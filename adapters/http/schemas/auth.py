@@ -59,14 +59,16 @@ class NotificationPrefs(msgspec.Struct):
     digest_window_s: int
     quiet_hours: QuietHours | None
     categories: list[str]
+    max_wait_s: int = 60
 
 
-class NotificationPrefsChanged(NotificationPrefs):
+class NotificationPrefsChanged(NotificationPrefs, kw_only=True):
     position: int
 
 
 class NotificationPrefsUpdate(msgspec.Struct):
     digest_window_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_DIGEST_WINDOW_S)] | UnsetType = UNSET
+    max_wait_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_DIGEST_WINDOW_S)] | UnsetType = UNSET
     quiet_hours: QuietHours | None | UnsetType = UNSET
     categories: Annotated[list[Category], msgspec.Meta(max_length=MAX_CATEGORIES)] | UnsetType = UNSET
 

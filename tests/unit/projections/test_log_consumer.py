@@ -92,3 +92,43 @@ def test_a_position_moved_by_another_writer_is_a_conflict(tmp_path, registered):
         assert recorder.committed_position() == 8
     finally:
         world.close()
+
+
+class Running(Recorder):
+    """A consumer with work of its own (as the notification host delivers): started and stopped by the host."""
+
+    name = "running"
+    life: list[str]
+
+    def start(self) -> None:
+        self.life.append("started")
+
+    def stop(self) -> None:
+        self.life.append(f"stopped at {self.committed_position()}")
+
+
+def test_a_running_consumer_is_started_before_its_first_batch_and_stopped_after_the_last_commit(tmp_path, monkeypatch):
+    made: list[Running] = []
+
+    def background_consumers(settings, read_store):
+        made.append(Running(read_store.positions()))
+        made[-1].life = []
+        return [made[-1]]
+
+    monkeypatch.setattr(registration, "background_consumers", background_consumers)
+    world = World(tmp_path)
+    world.send("ann", world.room("ann", "bob"), "hello")
+    world.read_models.start()
+    [running] = made
+    wait_until(lambda: running.committed_position() >= world.services.app.head(), 10)
+    assert running.life == ["started"]
+    world.close()
+    assert running.life == ["started", f"stopped at {world.services.app.head()}"]
+
+
+def test_the_notification_host_is_registered_and_opens_nothing_when_built(tmp_path):
+    world = World(tmp_path)
+    [host] = registration.background_consumers(world.settings, world.read_models.read_store)
+    assert host.name == "digests" and not (tmp_path / "notifications.sqlite3").exists()
+    assert host.committed_position() == 0 and (tmp_path / "notifications.sqlite3").exists()
+    world.close()

@@ -1,0 +1,1 @@
+"""Notifications beyond the inbox: digests, their delivery to sockets, and external channels."""

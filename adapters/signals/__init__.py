@@ -1,0 +1,1 @@
+"""Live signals the socket gateway calls: typing, presence and read receipts (transport-neutral)."""
