@@ -20,7 +20,7 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes sharing the port (more than 1 needs HUBBUB_REDIS_URL).")
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API under uvicorn.
+    """Serve the HTTP API and the Socket.IO gateway (/socket.io) under uvicorn, on one port.
 
     On SIGTERM or SIGINT uvicorn stops accepting connections, lets requests in flight finish
     (up to HUBBUB_SHUTDOWN_TIMEOUT_S), then runs the app's shutdown, which closes the stores.
@@ -28,7 +28,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """
     import uvicorn
 
-    from .http.app import create_app
+    from .http.app import served
     from .http.slow_clients import PROTOCOL
     from .logging import configure_logging
     from .preflight import check_stores
@@ -51,7 +51,7 @@ def serve(host: str, port: int, workers: int) -> None:
                "access_log": False, "timeout_graceful_shutdown": settings.shutdown_timeout_s,
                "proxy_headers": False, "http": PROTOCOL}
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(served(settings), **options)
     else:  # each worker builds its own app from the same environment
         uvicorn.run("hubbub.adapters.http.app:app_from_environment", factory=True, workers=workers, **options)
 

@@ -59,6 +59,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: list[str] = []
     log_level: str = "INFO"
     projections: str = "process"  # where the background host runs: see PROJECTION_MODES
+    gateway_connections_per_user: int = 10
+    gateway_replay_cap: int = 10_000
+    gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
+    gateway_poll_interval_s: float = 0.002  # how often the gateway looks for new feed rows
     delivery_broker_url: str = ""  # redis://, amqp:// or nats://; empty: HUBBUB_REDIS_URL, else in process
     smtp_url: str = ""
     webhook_allow_private: bool = False
@@ -148,6 +152,7 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}AUDIT_CHECKPOINT_EVERY_S must be positive")
     if settings.mongodb_timeout_s <= 0:
         raise SettingsError(f"invalid configuration: {PREFIX}MONGODB_TIMEOUT_S must be positive")
+    _check_gateway(settings)
     check_projections(settings)
     _check_notifications(settings)
 
@@ -160,6 +165,14 @@ def _check_notifications(settings: Settings) -> None:
         raise SettingsError(f"invalid configuration: {PREFIX}NOTIFICATION_ACK_TIMEOUT_S must be positive")
     if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
         raise SettingsError(f"invalid configuration: {PREFIX}SMTP_URL must be smtp://host[:port] or smtps://…")
+
+
+def _check_gateway(settings: Settings) -> None:
+    for name in ("gateway_connections_per_user", "gateway_replay_cap", "gateway_outbound_limit"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"invalid configuration: {PREFIX}{name.upper()} must be 1 or more")
+    if settings.gateway_poll_interval_s <= 0:
+        raise SettingsError(f"invalid configuration: {PREFIX}GATEWAY_POLL_INTERVAL_S must be positive")
 
 
 def check_projections(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from hubbub.domain.errors import InvalidInput
 
 from .analytics import queries as analytics_q
 from .analytics.svg import heatmap_svg
+from .feed import queries as feed_q
 from .inbox import audiences
 from .inbox import queries as inbox_q
 from .runtime.progress import Progress
@@ -104,6 +105,22 @@ class ProjectedReadModels:
     def unread_notifications(self, user_id: UUID, up_to_position: int | None = None) -> int:
         return self._ask("inbox", lambda v: inbox_q.unread_count(v, user_id, up_to_position))
 
+    # The socket gateway's feed: rows by position, and who was a member of which room when.
+
+    def feed_position(self) -> int:
+        return self._ask("feed", lambda v: v.position())
+
+    def feed_after(self, after: int, upto: int, limit: int) -> list[feed_q.Row]:
+        return self._ask("feed", lambda v: feed_q.rows_after(v, after, upto, limit))
+
+    def feed_of_room(self, room_id: str, after: int, upto: int, limit: int) -> list[feed_q.Row]:
+        return self._ask("feed", lambda v: feed_q.room_rows(v, room_id, after, upto, limit))
+
+    def feed_count(self, room_id: str, after: int, upto: int) -> int:
+        return self._ask("feed", lambda v: feed_q.room_count(v, room_id, after, upto))
+
+    def feed_spans(self, user_id: str) -> dict[str, list[list[Any]]]:
+        return self._ask("feed", lambda v: feed_q.spans_of(v, user_id))
     def audience_page(self, audience: str, after: str, limit: int) -> list[str]:
         return self._ask("inbox", lambda v: next(audiences.pages(v, audience, limit, after), []))
 

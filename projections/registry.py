@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .analytics.projector import AnalyticsProjector
+from .feed.projector import FeedProjector
 from .inbox.projector import InboxProjector
 from .projector import Projector
 from .rooms.projector import RoomsProjector
@@ -10,7 +11,7 @@ from .search.projector import SearchProjector
 from .timeline.projector import TimelineProjector
 
 PROJECTORS: tuple[type[Projector], ...] = (
-    RoomsProjector, TimelineProjector, SearchProjector, AnalyticsProjector, InboxProjector,
+    RoomsProjector, TimelineProjector, SearchProjector, AnalyticsProjector, InboxProjector, FeedProjector,
 )
 NAMES = tuple(p.name for p in PROJECTORS)
 

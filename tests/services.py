@@ -56,6 +56,15 @@ def require_mongodb() -> str:
     return MONGODB_URL
 
 
+def require_redis_server() -> str:
+    """The redis-server binary, for tests that start (and kill) a Redis of their own."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _missing("redis-server (the binary)")
+    return binary
+
 def require_rabbitmq() -> str:
     if not _reachable("127.0.0.1", 5672):
         _missing("RabbitMQ at 127.0.0.1:5672")

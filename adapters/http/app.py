@@ -7,6 +7,8 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
 from hubbub.adapters.bootstrap import start_runtime
+from hubbub.adapters.gateway.metrics import GatewayMetrics
+from hubbub.adapters.gateway.server import build_gateway, with_sockets
 from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
@@ -35,15 +37,19 @@ API_CONTROLLERS = [
 ]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, websocket_only: bool = False) -> Litestar:
+    """The HTTP API; its startup also starts the socket gateway, which `serve()` mounts beside it."""
     settings = settings or load_settings()
     metrics = HttpMetrics()
+    gateway = build_gateway(settings, GatewayMetrics(metrics.registry), websocket_only)
 
     async def start(app: Litestar) -> None:
         runtime = app.state.runtime = await start_runtime(settings)
         metrics.watch_log(runtime.services.app.head, runtime.read_models.lag, runtime.commands.stats)
+        await gateway.start(runtime)
 
     async def stop(app: Litestar) -> None:
+        await gateway.stop()
         if getattr(app.state, "runtime", None) is not None:
             await app.state.runtime.close()
 
@@ -60,20 +66,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         cors_config=_cors(settings),
         logging_config=None,
-        state=State({"settings": settings, "metrics": metrics}),
+        state=State({"settings": settings, "metrics": metrics, "gateway": gateway}),
     )
     # Around everything Litestar does, unrouted 404s included: request ids, headers, metrics, logs.
     app.asgi_handler = Edge(app.asgi_handler, metrics)
     return app
 
 
-def app_from_environment() -> Litestar:
+def served(settings: Settings, websocket_only: bool = False):
+    """What `hubbub serve` runs: the HTTP API with the socket gateway at /socket.io, on one port."""
+    return with_sockets(create_app(settings, websocket_only))
+
+
+def app_from_environment():
     """What each worker of `hubbub serve --workers N` serves: settings and logging of its own."""
     from hubbub.adapters.logging import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    return served(settings, websocket_only=True)
 
 
 def _cors(settings: Settings) -> CORSConfig | None:

@@ -12,11 +12,13 @@ CHECK_TIMEOUT_S = 3.0
 HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
 
 
-async def readiness(runtime: Runtime, show_errors: bool = False) -> dict[str, dict]:
+async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False) -> dict[str, dict]:
     checks = {
         "event_store": lambda: runtime.executors.in_thread(_event_store, runtime),
         "read_store": lambda: runtime.executors.in_thread(_read_store, runtime, show_errors),
     }
+    if gateway is not None:
+        checks["gateway"] = lambda: runtime.executors.in_thread(_gateway, gateway)
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)
     return {name: await _checked(check) for name, check in checks.items()}
@@ -46,6 +48,18 @@ def _read_store(runtime: Runtime, show_errors: bool) -> dict:
 
 
 class ReadStoreDown(Exception):
+    pass
+
+
+def _gateway(gateway) -> dict:
+    """Not ready when its feed tail has stopped or cannot read; its lag is how far it is behind the log."""
+    tail = gateway.tail
+    if tail is None or not tail.running or tail.failed:
+        raise GatewayDown(tail.failed if tail else "not started")
+    return {"position": tail.position, "lag": gateway.lag(), "sockets": len(gateway.connections)}
+
+
+class GatewayDown(Exception):
     pass
 
 

@@ -108,7 +108,7 @@ def test_the_first_beat_reports_every_consumer_starting(tmp_path):
     host = host_on(world, lease)
     try:
         host.tick()
-        assert set(lease.beats[0]) == {"rooms", "timeline", "search", "analytics", "inbox", "digests",
+        assert set(lease.beats[0]) == {"rooms", "timeline", "search", "analytics", "inbox", "feed", "digests",
                                        "audit_index", "audit_chain"}
         assert set(lease.beats[0].values()) == {"starting"}
     finally:

@@ -114,3 +114,12 @@ def test_several_workers_need_what_they_can_share(settings, why):
 def test_several_workers_on_shared_stores_are_fine():
     check_workers(Settings(redis_url="redis://r"), 4)
     check_workers(Settings(projections="off", redis_url="redis://r"), 4)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("HUBBUB_GATEWAY_CONNECTIONS_PER_USER", "0"), ("HUBBUB_GATEWAY_REPLAY_CAP", "0"),
+    ("HUBBUB_GATEWAY_OUTBOUND_LIMIT", "-1"), ("HUBBUB_GATEWAY_POLL_INTERVAL_S", "0"),
+])
+def test_gateway_limits_must_be_positive(name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value, "HUBBUB_ENV_FILE": ""})

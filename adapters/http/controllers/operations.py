@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from ..operator import ensure_operator, is_operator
 from ..readiness import readiness
+from .asyncapi import asyncapi
 
 
 @get("/health", sync_to_thread=False, include_in_schema=True, tags=["operations"])
@@ -19,9 +20,10 @@ def health() -> dict[str, str]:
 
 @get("/ready", tags=["operations"])
 async def ready(request: Request, state: State) -> Response[dict]:
-    """Each backing store answers: the event store, the read store, Redis (when configured).
-    A projector's error text shows only to the HUBBUB_METRICS_TOKEN bearer."""
-    checks = await readiness(state.runtime, show_errors=is_operator(request.scope, state.runtime.settings))
+    """Each backing store answers: the event store, the read store, Redis (when configured), and
+    the socket gateway's feed tail. A projector's error text shows only to the HUBBUB_METRICS_TOKEN bearer."""
+    show_errors = is_operator(request.scope, state.runtime.settings)
+    checks = await readiness(state.runtime, state.get("gateway"), show_errors=show_errors)
     healthy = all(check["status"] == "ok" for check in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return Response(body, status_code=HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE)
@@ -35,4 +37,4 @@ async def metrics(request: Request, state: State) -> Response[bytes]:
     return Response(await state.runtime.executors.in_thread(state.metrics.exposition), media_type=CONTENT_TYPE_LATEST)
 
 
-OPERATIONS = [health, ready, metrics]
+OPERATIONS = [health, ready, metrics, asyncapi]

@@ -1,0 +1,193 @@
+"""The socket events' payloads as msgspec structs: what commands are validated against, and what
+/schema/asyncapi.json is generated from."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from hubbub.adapters.http.schemas.common import Body, ClientKey, Emoji, Position
+from hubbub.adapters.http.schemas.messages import Message
+from hubbub.adapters.http.schemas.rooms import Room
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+
+
+# Client to server.
+
+class Auth(msgspec.Struct):
+    """The connect handshake's `auth`."""
+
+    token: str
+    since: Position | None = None
+
+
+class SendMessage(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: UUID
+    body: Body
+    client_msg_id: ClientKey
+    thread_id: UUID | None = None
+
+
+class DeleteMessage(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: UUID
+    message_id: UUID
+
+
+class EditMessage(DeleteMessage):
+    body: Body
+
+
+class Reaction(DeleteMessage):
+    emoji: Emoji
+
+
+class MarkRead(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: UUID
+    up_to_position: Position
+
+
+class Sync(msgspec.Struct, forbid_unknown_fields=True):
+    since: Position
+
+
+# Acknowledgements.
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+ErrorCode = Literal["invalid_input", "not_found", "forbidden", "conflict", "rate_limited", "payload_too_large",
+                    "unknown_event", "unavailable"]
+
+
+class Error(msgspec.Struct, omit_defaults=True):
+    code: ErrorCode
+    message: str
+    fields: list[FieldError] | None = None
+    retry_after_s: int | None = None
+
+
+class Refusal(msgspec.Struct):
+    ok: Literal[False]
+    error: Error
+
+
+class Sent(msgspec.Struct):
+    ok: Literal[True]
+    message: Message
+    position: int
+    created: bool
+
+
+class Changed(msgspec.Struct):
+    ok: Literal[True]
+    message: Message
+    position: int
+
+
+class Deleted(msgspec.Struct):
+    ok: Literal[True]
+    position: int
+
+
+class ReadMarked(msgspec.Struct):
+    ok: Literal[True]
+    last_read_position: int
+    position: int
+
+
+class Done(msgspec.Struct):
+    ok: Literal[True]
+
+
+# Server to client: durable events carry room_id, position and at.
+
+class Durable(msgspec.Struct, kw_only=True):
+    room_id: UUID
+    position: int
+    at: str
+
+
+class MessageNew(Durable):
+    message: Message
+
+
+class MessageEdited(Durable):
+    message: Message
+
+
+class MessageDeleted(Durable):
+    message_id: UUID
+
+
+class ReactionChanged(Durable):
+    message_id: UUID
+    emoji: str
+    user_id: UUID
+    added: bool
+
+
+class ReadReceipt(Durable):
+    user_id: UUID
+    up_to_position: int
+
+
+class RoomUpdated(Durable):
+    room: Room
+
+
+class MemberJoined(Durable):
+    user_ids: list[UUID]
+
+
+class MemberLeft(Durable):
+    user_id: UUID
+
+
+class SyncDone(msgspec.Struct):
+    position: int
+
+
+class ResyncRequired(msgspec.Struct):
+    position: int
+    reason: Literal["replay_cap", "slow_consumer"]
+
+
+class SessionEnded(msgspec.Struct):
+    """Sent just before the server disconnects a socket whose token expired or session ended."""
+
+    reason: Literal["token_expired", "session_revoked"]
+
+
+class ConnectRefused(msgspec.Struct):
+    """connect_error: `message` is the code, `data.detail` says why."""
+
+    message: Literal["invalid_token", "token_expired", "session_revoked", "too_many_connections"]
+    data: dict[str, str]
+
+
+# event name -> (payload, acknowledgement)
+COMMANDS: dict[str, tuple[type[msgspec.Struct], type[msgspec.Struct]]] = {
+    "message:send": (SendMessage, Sent),
+    "message:edit": (EditMessage, Changed),
+    "message:delete": (DeleteMessage, Deleted),
+    "reaction:add": (Reaction, Changed),
+    "reaction:remove": (Reaction, Changed),
+    "read:mark": (MarkRead, ReadMarked),
+    "sync": (Sync, Done),
+}
+
+DURABLE_EVENTS: dict[str, type[Durable]] = {
+    "message:new": MessageNew, "message:edited": MessageEdited, "message:deleted": MessageDeleted,
+    "reaction": ReactionChanged, "read:receipt": ReadReceipt, "room:updated": RoomUpdated,
+    "member:joined": MemberJoined, "member:left": MemberLeft,
+}
+
+SERVER_EVENTS: dict[str, type[msgspec.Struct]] = {
+    **DURABLE_EVENTS, "sync:done": SyncDone, "sync:resync_required": ResyncRequired,
+    "session:ended": SessionEnded,
+}
