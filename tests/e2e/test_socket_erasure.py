@@ -50,8 +50,9 @@ async def test_a_replay_shows_the_erased_users_text_as_erased_live_and_after_reb
     ann, bob, eraser = Person(base, "ann"), Person(base, "bob"), Person(base, "eraser")
     Do(runtime.services).promote(CommandContext.system(), eraser.name)
     room = ann.room(bob)
-    ann.send(room, "the zebracorn plan")
-    message_id = ann.call("GET", f"/api/rooms/{room}/messages").json()["items"][0]["message_id"]
+    sent = ann.call("POST", f"/api/rooms/{room}/messages", json={"body": "the zebracorn plan"})
+    assert sent.status_code == 201, sent.text
+    message_id = sent.json()["message_id"]
     edited = ann.call("PATCH", f"/api/rooms/{room}/messages/{message_id}", json={"body": "the zebracorn plan, v2"})
     assert edited.status_code == 200, edited.text
     bob.send(room, "nothing personal")
