@@ -41,7 +41,9 @@ async def replayed(base: str, person: Person, room: str) -> list[tuple[str, str,
 
 def rebuilt(runtime, names: str) -> None:
     store = runtime.read_models.read_store
-    versions = rebuild(EventLog(runtime.services.app), store, selected(names), grace_s=0)
+    # With a grace period, as `hubbub projections rebuild` runs: the gateway's tail polls the feed
+    # without pause, and a SQLite version closed under a running query can crash the process.
+    versions = rebuild(EventLog(runtime.services.app), store, selected(names), grace_s=0.5)
     wait_until(lambda: all(store.active_version(n) == v for n, v in versions.items()))
 
 
