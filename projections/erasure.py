@@ -18,12 +18,21 @@ from .runtime.batch import Batch
 from .projector import NeedsCommit
 from .store import Document
 
-__all__ = ["ERASED", "rewrite"]
+__all__ = ["ERASED", "rewrite", "rewrite_each"]
+
+Rewrite = tuple[str, dict[str, Any], Callable[[Document], None]]  # (collection, filter, change)
 
 
 def rewrite(batch: Batch, collection: str, filter: dict[str, Any], change: Callable[[Document], None]) -> None:
     """Apply `change` to every committed document matching `filter`, in this batch."""
+    rewrite_each(batch, (collection, filter, change))
+
+
+def rewrite_each(batch: Batch, *rewrites: Rewrite) -> None:
+    """rewrite() for several collections: all found on the committed store before any is changed."""
     if batch.dirty_count:
         raise NeedsCommit()
-    for found in batch.store.find(collection, filter):
-        change(batch.edit(collection, found["_id"]))
+    found = [(collection, batch.store.find(collection, filter), change) for collection, filter, change in rewrites]
+    for collection, docs, change in found:
+        for doc in docs:
+            change(batch.edit(collection, doc["_id"]))

@@ -3,10 +3,10 @@ member's spans of membership, so that a socket can be served live and replayed f
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hubbub.projections import topics as t
+from hubbub.projections.erasure import rewrite_each
 from hubbub.projections.runtime.batch import Batch
 from hubbub.projections.ids import sid
 from hubbub.projections.projector import Projector
@@ -14,7 +14,7 @@ from hubbub.projections.store import CollectionSpec
 
 from . import render
 
-EVENTS = "events"  # {room_id, position, event, payload (the JSON text sent)}
+EVENTS = "events"  # {room_id, position, event, payload (the JSON text sent), author_id of a message's rows}
 MEMBERS = "members"  # {room_id, user_id, spans: [[first position, last position or None], ...]}
 MESSAGES = "messages"  # a message's state, reactions as [emoji, [user ids]] pairs (emoji are data, not keys)
 ROOMS = "rooms"  # a room as room:updated shows it
@@ -27,9 +27,9 @@ def member_id(room_id: str, user_id: str) -> str:
 class FeedProjector(Projector):
     name = "feed"
     collections = (
-        CollectionSpec(EVENTS, indexes=(("room_id", "position"), ("position",))),
+        CollectionSpec(EVENTS, indexes=(("room_id", "position"), ("position",), ("author_id",))),
         CollectionSpec(MEMBERS, indexes=(("user_id",),)),
-        CollectionSpec(MESSAGES),
+        CollectionSpec(MESSAGES, indexes=(("author_id",),)),
         CollectionSpec(ROOMS),
     )
     write_once = frozenset({EVENTS})
@@ -40,6 +40,7 @@ class FeedProjector(Projector):
         t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",
         t.REACTION_ADDED: "reaction_added", t.REACTION_REMOVED: "reaction_removed",
         t.READ_MARKER_STARTED: "marker_moved", t.READ_MARKER_ADVANCED: "marker_moved",
+        t.ERASURE_REQUESTED: "erased",
     }
 
     def wants(self, topic: str, event: Any) -> list[tuple[str, str]]:
@@ -50,10 +51,13 @@ class FeedProjector(Projector):
         return []
 
     @staticmethod
-    def _row(batch: Batch, room_id: str, position: int, event: Any, name: str, fields: dict[str, Any]) -> None:
+    def _row(batch: Batch, room_id: str, position: int, event: Any, name: str, fields: dict[str, Any],
+             author_id: str | None = None) -> None:
         payload = {**fields, "room_id": room_id, "position": position, "at": render.at(event.timestamp)}
-        batch.put(EVENTS, {"_id": str(position), "room_id": room_id, "position": position, "event": name,
-                           "payload": json.dumps(payload, separators=(",", ":"))})
+        row = {"_id": str(position), "room_id": room_id, "position": position, "event": name,
+               "payload": render.as_json(payload)}
+        # A row showing a message's text names its author, so an erasure finds it by index.
+        batch.put(EVENTS, {**row, "author_id": author_id} if author_id else row)
 
     # Rooms and membership.
 
@@ -117,7 +121,7 @@ class FeedProjector(Projector):
         message = render.new_message(event, position)
         batch.put(MESSAGES, {**message, "_id": message["message_id"]})
         self._row(batch, message["room_id"], position, event, "message:new",
-                  {"message": render.shown_message(message, position)})
+                  {"message": render.shown_message(message, position)}, message["author_id"])
 
     def edited(self, event: Any, position: int, batch: Batch) -> None:
         message = batch.edit(MESSAGES, sid(event.originator_id))
@@ -125,7 +129,7 @@ class FeedProjector(Projector):
                        edited_at=render.at(event.timestamp))
         # As over HTTP, an edited message comes with the edit's position.
         self._row(batch, message["room_id"], position, event, "message:edited",
-                  {"message": render.shown_message(message, position)})
+                  {"message": render.shown_message(message, position)}, message["author_id"])
 
     def deleted(self, event: Any, position: int, batch: Batch) -> None:
         message = batch.edit(MESSAGES, sid(event.originator_id))
@@ -150,3 +154,11 @@ class FeedProjector(Projector):
         user_id = sid(event.actor_id)
         self._row(batch, sid(event.room_id), position, event, "read:receipt",
                   {"user_id": user_id, "up_to_position": event.position})
+
+    # Erasure: events folded from now on decode to "[erased]"; the rows and states folded before it
+    # still hold the user's text.
+
+    def erased(self, event: Any, position: int, batch: Batch) -> None:
+        user_id = sid(event.user_id)
+        rewrite_each(batch, (EVENTS, {"author_id": user_id}, render.erase_row_body),
+                     (MESSAGES, {"author_id": user_id, "body": {"$ne": None}}, render.erase_body))

@@ -5,14 +5,20 @@ Everything here is JSON-ready (ids and times as strings): a feed row is sent as 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+from hubbub.projections.erasure import ERASED
 from hubbub.projections.ids import sid
 
 
 def at(moment: datetime) -> str:
     return moment.isoformat()
+
+
+def as_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"))
 
 
 def new_message(event: Any, position: int) -> dict[str, Any]:
@@ -51,3 +57,16 @@ def with_reaction(pairs: list[list], emoji: str, user_id: str, added: bool) -> l
     if added:
         reactions[emoji] = [*reactions.get(emoji, []), user_id]
     return [[e, users] for e, users in reactions.items() if users]
+
+
+def erase_body(message: dict[str, Any]) -> None:
+    """A message state's text, erased (a deleted message has none left to erase)."""
+    if message["body"] is not None:
+        message["body"] = ERASED
+
+
+def erase_row_body(row: dict[str, Any]) -> None:
+    """The text of the message a message:new or message:edited row shows, erased."""
+    payload = json.loads(row["payload"])
+    erase_body(payload["message"])
+    row["payload"] = as_json(payload)

@@ -26,9 +26,15 @@ _names = itertools.count(1)
 @contextmanager
 def uvicorn_serving(tmp_path, **overrides) -> Iterator[str]:
     """hubbub's ASGI app under uvicorn in a thread of this process (memory:// log, thread projectors)."""
+    with uvicorn_running(served(e2e_settings(tmp_path, **overrides))) as url:
+        yield url
+
+
+@contextmanager
+def uvicorn_running(app: Any) -> Iterator[str]:
+    """Any ASGI app under uvicorn in a thread of this process, on a free port."""
     port = free_port()
-    config = uvicorn.Config(served(e2e_settings(tmp_path, **overrides)), host="127.0.0.1", port=port,
-                            log_config=None, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
