@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,15 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 _LOAD_CHUNK = 500
 WRITER_CACHE_KIB = 131_072
+
+
+@dataclass(eq=False)
+class _Reader:
+    """One thread's connection, and the lock it holds while a query runs: close() takes it
+    before closing the connection, since closing one mid-query from another thread can crash."""
+
+    conn: sqlite3.Connection
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -53,24 +64,22 @@ class SQLiteVersion:
         create_schema(self._writer, specs)
         self._write_lock = threading.Lock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[_Reader] = []
         self._closed = False
 
     # Writing (one projector at a time; the lock also orders commits of this process).
 
     def position(self) -> int:
-        return self._reader().execute("SELECT position FROM tracking").fetchone()[0]
+        with self._reading() as conn:
+            return conn.execute("SELECT position FROM tracking").fetchone()[0]
 
     def load(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
         wanted, found = list(ids), {}
-        conn = self._reader()
-        try:
+        with self._reading() as conn:
             for start in range(0, len(wanted), _LOAD_CHUNK):
                 chunk = wanted[start : start + _LOAD_CHUNK]
                 sql = f'SELECT id, doc FROM "{collection}" WHERE id IN ({",".join("?" * len(chunk))})'
                 found.update((doc_id, _decode(doc)) for doc_id, doc in conn.execute(sql, chunk))
-        except sqlite3.ProgrammingError as error:
-            raise self._closed_meanwhile(error) from None
         return found
 
     def commit(self, writes: Mapping[str, Mapping[str, Document | None]], expected: int, position: int) -> None:
@@ -117,18 +126,17 @@ class SQLiteVersion:
         sql = f'SELECT doc FROM "{collection}" WHERE {plan.sql_where()}{q.order_by(sort, fields)}'
         if plan.exact and limit:
             sql += f" LIMIT {int(limit)}"
-        try:
-            rows = self._reader().execute(sql, plan.params)
+        with self._reading() as conn:
+            rows = conn.execute(sql, plan.params)
             return q.matching((_decode(doc) for (doc,) in rows), filter, plan.exact, limit)
-        except sqlite3.ProgrammingError as error:
-            raise self._closed_meanwhile(error) from None
 
     def count(self, collection: str, filter: Filter) -> int:
         filter = to_millis(filter)
         plan = q.plan(filter, self._specs[collection].indexed_fields)
         if plan.exact:
             sql = f'SELECT count(*) FROM "{collection}" WHERE {plan.sql_where()}'
-            return self._reader().execute(sql, plan.params).fetchone()[0]
+            with self._reading() as conn:
+                return conn.execute(sql, plan.params).fetchone()[0]
         return len(self.find(collection, filter))
 
     def text_search(
@@ -146,20 +154,29 @@ class SQLiteVersion:
             f'SELECT c.doc FROM "{collection}" c JOIN "{collection}__fts" t ON t.rowid = c.rid '
             f'WHERE "{collection}__fts" MATCH ? AND {plan.sql_where()}{q.order_by(sort, fields)}'
         )
-        try:
-            rows = self._reader().execute(sql, [match, *plan.params])
+        with self._reading() as conn:
+            rows = conn.execute(sql, [match, *plan.params])
             return q.matching((_decode(doc) for (doc,) in rows), filter, plan.exact, limit)
-        except sqlite3.ProgrammingError as error:
-            raise self._closed_meanwhile(error) from None
 
-    def _reader(self) -> sqlite3.Connection:
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, held for one query (its rows must be read inside)."""
+        reader = self._reader()
+        with reader.lock:
+            self._ensure_open()
+            try:
+                yield reader.conn
+            except sqlite3.ProgrammingError as error:
+                raise self._closed_meanwhile(error) from None
+
+    def _reader(self) -> _Reader:
         self._ensure_open()
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect(self.path)
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = _Reader(connect(self.path))
             with self._write_lock:
-                self._readers.append(conn)
-        return conn
+                self._readers.append(reader)
+        return reader
 
     def _ensure_open(self) -> None:
         if self._closed:
@@ -168,9 +185,11 @@ class SQLiteVersion:
     def close(self) -> None:
         with self._write_lock:
             self._closed = True
-            for conn in [self._writer, *self._readers]:
-                conn.close()
-            self._readers.clear()
+            self._writer.close()
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            with reader.lock:  # a query running in another thread ends first
+                reader.conn.close()
 
 
 
