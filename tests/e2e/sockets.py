@@ -26,9 +26,16 @@ _names = itertools.count(1)
 @contextmanager
 def uvicorn_serving(tmp_path, **overrides) -> Iterator[str]:
     """hubbub's ASGI app under uvicorn in a thread of this process (memory:// log, thread projectors)."""
+    with uvicorn_serving_app(tmp_path, **overrides) as (url, _):
+        yield url
+
+
+@contextmanager
+def uvicorn_serving_app(tmp_path, **overrides) -> Iterator[tuple[str, Any]]:
+    """The same, with the Litestar app, for a test that reads the runtime's log."""
     port = free_port()
-    config = uvicorn.Config(served(e2e_settings(tmp_path, **overrides)), host="127.0.0.1", port=port,
-                            log_config=None, log_level="warning", lifespan="on")
+    app = served(e2e_settings(tmp_path, **overrides))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -37,7 +44,7 @@ def uvicorn_serving(tmp_path, **overrides) -> Iterator[str]:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app.other_asgi_app
     finally:
         server.should_exit = True
         thread.join(timeout=15)
