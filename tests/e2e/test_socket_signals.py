@@ -6,8 +6,10 @@ import asyncio
 import time
 from uuid import UUID
 
+import msgspec
 import pytest
 
+from hubbub.adapters.gateway.schemas import SERVER_EVENTS, Done, ReadMarked
 from hubbub.domain.ids import read_marker_id
 from tests.e2e.sockets import Person, Socket, uvicorn_serving, uvicorn_serving_app
 from tests.services import require_redis
@@ -33,6 +35,12 @@ async def live(base: str, person: Person) -> Socket:
     return socket
 
 
+def fit(socket: Socket, event: str) -> None:
+    """What the socket received of the event matches its documented struct (the AsyncAPI document's)."""
+    for data in socket.named(event):
+        msgspec.convert(data, SERVER_EVENTS[event])
+
+
 def typing_of(socket: Socket, user: Person) -> list[bool]:
     return [d["typing"] for d in socket.named("typing") if d["user_id"] == user.user_id]
 
@@ -54,6 +62,7 @@ async def test_a_typing_session_is_two_events_at_the_other_member_and_none_at_th
         await asyncio.sleep(1.0)
         assert typing_of(reader, ann) == [True, False]
         assert typist.named("typing") == [] and outsider.named("typing") == []
+        fit(reader, "typing")
         refused = await outsider.call("typing:start", {"room_id": room})  # a private room stays unseen
         assert refused["ok"] is False and refused["error"]["code"] == "not_found"
     finally:
@@ -110,6 +119,7 @@ async def test_presence_online_then_offline_after_the_grace_and_a_quick_reconnec
         await asyncio.sleep(GRACE_S + 2)
         assert presence_of(watcher, ann) == [True, False, True]
         assert presence_of(outsider, ann) == []  # shares no room with ann
+        fit(watcher, "presence")
         await again.close()
     finally:
         await watcher.close()
@@ -134,7 +144,7 @@ async def test_a_burst_of_100_marks_is_acked_exactly_and_written_a_few_times(ser
         acks = []
         for position in range(1, 101):
             ack = await reader.call("read:mark", {"room_id": room, "up_to_position": position})
-            acks.append(ack["last_read_position"])
+            acks.append(msgspec.convert(ack, ReadMarked).last_read_position)
         assert acks == list(range(1, 101))
         back = await reader.call("read:mark", {"room_id": room, "up_to_position": 7})  # never moves back
         assert back == {"ok": True, "last_read_position": 100}
@@ -186,7 +196,8 @@ async def test_a_digest_reaches_the_socket_and_its_ack_is_recorded(with_redis):
         bob.send(room, f"@{ann.name} look")
         digest = await socket.wait_event("notification", timeout=15)
         assert digest["digest_id"] and len(digest["items"]) == 1
-        assert (await socket.call("notification:ack", {"id": digest["digest_id"]})) == {"ok": True}
+        fit(socket, "notification")
+        msgspec.convert(await socket.call("notification:ack", {"id": digest["digest_id"]}), Done)
         deadline = time.monotonic() + 10
         while not (acked := ann.call("GET", "/api/notifications/deliveries", params={"status": "acked"}).json()["items"]):
             assert time.monotonic() < deadline, "the ack was not recorded"
