@@ -41,6 +41,7 @@ class Gateway:
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.stopped = False
 
     # Lifecycle: started by the app's startup, after the runtime; stopped before it closes.
 
@@ -58,7 +59,9 @@ class Gateway:
         self.metrics.watch(self)
 
     async def stop(self) -> None:
-        """Stops delivering; the server closes the sockets themselves (their clients reconnect, with since)."""
+        """Stops delivering; the server closes the sockets themselves (their clients reconnect, with since).
+        Their goodbyes to the signals are left to the runtime's signals.close(), which comes next."""
+        self.stopped = True
         if self._unsubscribe is not None:
             self._unsubscribe()
         for connection in self.connections.by_sid.values():
@@ -187,7 +190,8 @@ class Gateway:
             if connection.expiry is not None:
                 connection.expiry.cancel()
             self.spawn(self.slots.release(connection.user_id, sid))
-            self.spawn(self._say_goodbye(connection))
+            if not self.stopped:
+                self.spawn(self._say_goodbye(connection))
 
     async def _renew_slots(self) -> None:
         while True:
