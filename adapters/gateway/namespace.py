@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .gateway import Gateway
 
 
-
 class GatewayNamespace(socketio.AsyncNamespace):
     def __init__(self, gateway: Gateway):
         super().__init__("/")
