@@ -31,27 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from http_load import free_port, hubbub_env, served  # noqa: E402
 
-# The floor: acks each message:send and emits it to the room; with a Redis URL (argv[2]), through
-# python-socketio's AsyncRedisManager, as several processes would.
-FLOOR = """
-import socketio, uvicorn, sys
-manager = socketio.AsyncRedisManager(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else None
-sio = socketio.AsyncServer(async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False)
-
-@sio.event
-async def join(sid, room):
-    await sio.enter_room(sid, room)
-    return {"ok": True}
-
-@sio.on("message:send")
-async def send(sid, data):
-    await sio.emit("message:new", {"message": data, "room_id": data["room_id"]}, room=data["room_id"])
-    return {"ok": True}
-
-uvicorn.run(socketio.ASGIApp(sio), host="127.0.0.1", port=int(sys.argv[1]), log_level="critical")
-"""
-
-
 @contextmanager
 def hubbub(mode: str, data_dir: str) -> Iterator[str]:
     """A `hubbub serve` with its projectors where `mode` says, limits out of the way."""
@@ -66,7 +45,9 @@ def hubbub(mode: str, data_dir: str) -> Iterator[str]:
 @contextmanager
 def floor(redis_url: str = "") -> Iterator[str]:
     port, url = _address()
-    with served([sys.executable, "-c", FLOOR, str(port), redis_url], dict(os.environ),
+    # The one floor of the socket benches: bare python-socketio, acking and emitting to the room.
+    command = [sys.executable, str(ROOT / "bench" / "socket_floor.py"), "--port", str(port)]
+    with served(command + (["--redis-url", redis_url] if redis_url else []), dict(os.environ),
                 f"{url}/socket.io/?EIO=4&transport=polling"):
         yield url
 
@@ -122,7 +103,7 @@ async def run_load(url: str, tokens: list[str], rooms: list[str], room_of: list[
         auth = {"token": token} if since is None else {"token": token, "since": since}
         await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
         if join:
-            await client.call("join", rooms[room_of[n]])
+            await client.call("join", {"room": rooms[room_of[n]]})
             live.append(1)
         clients.append(client)
     while len(live) < len(clients):

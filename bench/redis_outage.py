@@ -53,8 +53,8 @@ async def measure(sender_url: str, receiver_url: str, sender_token: str, receive
     await receiver.connect(receiver_url, auth={"token": receiver_token}, transports=["websocket"])
     await sender.connect(sender_url, auth={"token": sender_token}, transports=["websocket"])
     if join:
-        await receiver.call("join", room)
-        await sender.call("join", room)
+        await receiver.call("join", {"room": room})
+        await sender.call("join", {"room": room})
     await asyncio.sleep(0.5)
 
     async def outage_window() -> None:
