@@ -31,8 +31,12 @@ class PresenceController(Controller):
     security = SIGNED_IN
 
     @get("/presence", responses=problems(409, 422))
-    async def of_users(self, request: Request, principal: PrincipalDep, user_ids: UserIds) -> list[UserPresence]:
-        """Those of the users who share a room with the caller; others are left out."""
+    async def of_users(
+        self, request: Request, principal: PrincipalDep, user_ids: UserIds, read_models: ReadModelsDep,
+    ) -> list[UserPresence]:
+        """Those of the users who share a room with the caller; others are left out.
+
+        `read_models` is asked for so that `min_position` is honoured before the peers are read."""
         wanted, signals = _parsed(user_ids), runtime_of(request).signals
         peers = await signals.directory.peers_of(principal.user_id)
         return _shaped(await signals.presence.states([u for u in wanted if u in peers]))
