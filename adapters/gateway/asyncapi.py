@@ -10,7 +10,6 @@ import msgspec
 from .schemas import COMMANDS, SERVER_EVENTS, Auth, ConnectRefused, Refusal
 
 REF = "#/components/schemas/{name}"
-NOT_YET = ("typing:start", "typing:stop", "notification:ack")
 
 
 def _key(event: str) -> str:
@@ -45,8 +44,8 @@ def document() -> dict[str, Any]:
             "description": ("Socket.IO (namespace '/', path /socket.io) on the HTTP API's port. Connect with "
                             "auth {token, since?}; refusals are connect_error (ConnectRefused). Every "
                             "client event is acknowledged. Durable events carry room_id, position and at, "
-                            "in position order, each once. Not available yet (acknowledged unknown_event): "
-                            + ", ".join(NOT_YET) + "."),
+                            "in position order, each once. Ephemeral events (typing, presence, "
+                            "notification) are never stored or replayed."),
         },
         "defaultContentType": "application/json",
         "servers": {"hubbub": {"host": "localhost:8000", "pathname": "/socket.io/", "protocol": "ws",

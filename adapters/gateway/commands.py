@@ -11,8 +11,8 @@ import msgspec
 from . import wiring
 from .connections import Connection
 from .replay import sync
-from .schemas import (COMMANDS, MAX_PAYLOAD_BYTES, DeleteMessage, EditMessage, MarkRead, Reaction, SendMessage,
-                      Sync)
+from .schemas import (COMMANDS, MAX_PAYLOAD_BYTES, DeleteMessage, EditMessage, MarkRead, NotificationAck, Reaction,
+                      SendMessage, Sync, Typing)
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("hubbub.gateway")
 # Sends, edits, deletes and reactions count with HTTP's message tier; the rest with "other".
 TIERS = {"message:send": "messages", "message:edit": "messages", "message:delete": "messages",
-         "reaction:add": "messages", "reaction:remove": "messages", "read:mark": "other", "sync": "other"}
+         "reaction:add": "messages", "reaction:remove": "messages", "read:mark": "other", "sync": "other",
+         "notification:ack": "other"}  # typing is limited by the signals themselves, per keystroke
 
 
 def refusal(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -38,7 +39,7 @@ async def handle(gateway: Gateway, connection: Connection, event: str, args: tup
     except msgspec.ValidationError as error:
         return refusal("invalid_input", "the payload has invalid fields", fields=[_field_error(str(error))])
     try:
-        verdict = await _rate_hit(gateway, TIERS[event], connection)
+        verdict = await _rate_hit(gateway, TIERS[event], connection) if event in TIERS else None
     except RateLimitsDown:
         return refusal("unavailable", "rate limits cannot be checked right now; retry soon", retry_after_s=1)
     if verdict is not None and not verdict.allowed:
@@ -64,6 +65,10 @@ async def _run(gateway: Gateway, connection: Connection, event: str, command: ms
             return await wiring.delete(runtime, user_id, room_id, message_id)
         case MarkRead(room_id, up_to_position):
             return await wiring.mark_read(runtime, user_id, room_id, up_to_position)
+        case Typing(room_id):
+            return await wiring.typing(runtime, user_id, room_id, connection.sid, event == "typing:start")
+        case NotificationAck(digest_id):
+            return await wiring.notification_ack(runtime, user_id, digest_id)
         case Sync(since):
             gateway.spawn(sync(gateway, connection, since))
             return {}
@@ -90,8 +95,8 @@ def _failure(error: Exception) -> dict[str, Any]:
     if known is None:
         log.error("socket command failed", exc_info=error)
         return refusal("unavailable", "the server could not do this now; try again")
-    code, message, fields = known
-    return refusal(code, message, **({"fields": fields} if fields else {}))
+    code, message, extra = known
+    return refusal(code, message, **extra)
 
 
 def _field_error(message: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ class Connection:
     sync_generation: int = 0  # a newer sync supersedes one still running
     commands: asyncio.Lock = field(default_factory=asyncio.Lock)  # one socket's commands, in order
     expiry: asyncio.TimerHandle | None = None
+    announced: asyncio.Task | None = None  # told the signals it is here; its goodbye waits for that
     closing: bool = False
 
     @property

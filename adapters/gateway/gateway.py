@@ -14,6 +14,7 @@ from hubbub.projections.feed.queries import Row
 
 from . import wiring
 from .connections import Connection, Connections
+from .emitter import SocketEmitter
 from .metrics import GatewayMetrics
 from .slots import RENEW_S
 from .tail import FeedTail
@@ -40,6 +41,7 @@ class Gateway:
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.stopped = False
 
     # Lifecycle: started by the app's startup, after the runtime; stopped before it closes.
 
@@ -51,12 +53,15 @@ class Gateway:
         self.tail.run()
         self._unsubscribe = wiring.on_session_revoked(runtime, self._revoked_from_any_thread)
         self.slots = wiring.socket_slots(runtime, self.connections)
+        wiring.attach_signals(runtime, SocketEmitter(self))
         self.spawn(self._watch_outbound())
         self.spawn(self._renew_slots())
         self.metrics.watch(self)
 
     async def stop(self) -> None:
-        """Stops delivering; the server closes the sockets themselves (their clients reconnect, with since)."""
+        """Stops delivering; the server closes the sockets themselves (their clients reconnect, with since).
+        Their goodbyes to the signals are left to the runtime's signals.close(), which comes next."""
+        self.stopped = True
         if self._unsubscribe is not None:
             self._unsubscribe()
         for connection in self.connections.by_sid.values():
@@ -119,6 +124,17 @@ class Gateway:
         while self.sio.manager.is_pre_connected(sid, NAMESPACE) and time.monotonic() < deadline:
             await asyncio.sleep(0.001)
 
+    async def announce(self, connection: Connection) -> None:
+        """Presence and the offline digests, once the socket may be emitted to."""
+        await self.connected(connection.sid)
+        if self.has(connection):
+            await wiring.socket_connected(self.runtime, connection.user_id, connection.sid)
+
+    async def _say_goodbye(self, connection: Connection) -> None:
+        if connection.announced is not None:
+            await asyncio.wait([connection.announced])
+        await wiring.socket_disconnected(self.runtime, connection.user_id, connection.sid)
+
     def go_live(self, connection: Connection, rooms: set[str]) -> None:
         for room_id in rooms:
             self.sio.manager.basic_enter_room(connection.sid, NAMESPACE, room_key(room_id))
@@ -141,6 +157,9 @@ class Gateway:
 
     async def emit_to(self, connection: Connection, event: str, data: dict) -> None:
         await self.sio.emit(event, data, to=connection.sid, namespace=NAMESPACE)
+
+    async def emit_to_room(self, room_id: str, event: str, data: dict, skip_sids: list[str]) -> None:
+        await self.sio.emit(event, data, room=room_key(room_id), skip_sid=skip_sids or None, namespace=NAMESPACE)
 
     def pending(self, connection: Connection) -> int:
         """Packets queued for the socket and not yet written to it."""
@@ -171,6 +190,8 @@ class Gateway:
             if connection.expiry is not None:
                 connection.expiry.cancel()
             self.spawn(self.slots.release(connection.user_id, sid))
+            if not self.stopped:
+                self.spawn(self._say_goodbye(connection))
 
     async def _renew_slots(self) -> None:
         while True:

@@ -18,9 +18,6 @@ from .replay import sync
 if TYPE_CHECKING:
     from .gateway import Gateway
 
-# Acknowledged, but not built yet (the notification engine brings them): nothing pretends to work.
-NOT_YET = ("typing:start", "typing:stop", "notification:ack")
-
 
 class GatewayNamespace(socketio.AsyncNamespace):
     def __init__(self, gateway: Gateway):
@@ -36,8 +33,6 @@ class GatewayNamespace(socketio.AsyncNamespace):
         connection = self.gateway.connections.by_sid.get(args[0]) if args else None
         if connection is None or connection.closing:
             return refusal("unavailable", "this socket is closing")
-        if event in NOT_YET:
-            return refusal("unknown_event", f"{event} is not available yet")
         return await handle(self.gateway, connection, event, args[1:])
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
@@ -61,6 +56,7 @@ class GatewayNamespace(socketio.AsyncNamespace):
         connection.expiry = loop.call_later(max(0.0, identity.expires_at - time.time()), lambda: gateway.spawn(
             gateway.end(connection, "token_expired")))
         gateway.spawn(sync(gateway, connection, since))
+        connection.announced = gateway.spawn(gateway.announce(connection))
 
 
 def _since(value: Any) -> int | None:

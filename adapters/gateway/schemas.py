@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -53,6 +53,18 @@ class Sync(msgspec.Struct, forbid_unknown_fields=True):
     since: Position
 
 
+class Typing(msgspec.Struct, forbid_unknown_fields=True):
+    """typing:start on every keystroke (at most 20 a second), typing:stop when the user stops."""
+
+    room_id: UUID
+
+
+class NotificationAck(msgspec.Struct, forbid_unknown_fields=True):
+    """A digest (or notification) shown by `notification` was seen: no external channel gets it."""
+
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 # Acknowledgements.
 
 class FieldError(msgspec.Struct):
@@ -95,9 +107,10 @@ class Deleted(msgspec.Struct):
 
 
 class ReadMarked(msgspec.Struct):
+    """Marks are written debounced: the ack says how far the user has read, exactly, not where a write landed."""
+
     ok: Literal[True]
     last_read_position: int
-    position: int
 
 
 class Done(msgspec.Struct):
@@ -163,6 +176,32 @@ class SessionEnded(msgspec.Struct):
     reason: Literal["token_expired", "session_revoked"]
 
 
+# Ephemeral: never stored, never replayed.
+
+class TypingChanged(msgspec.Struct):
+    """Exactly two per typing session: true when it starts; false after 1.5 s of silence, a send, a stop
+    or a disconnect. Never sent to the typist."""
+
+    room_id: UUID
+    user_id: UUID
+    typing: bool
+
+
+class PresenceChanged(msgspec.Struct):
+    """To users sharing a room: online while any device is connected, offline 5 s after the last left."""
+
+    user_id: UUID
+    online: bool
+
+
+class Digest(msgspec.Struct):
+    """A notification digest; acknowledge it with notification:ack {id: digest_id} within 30 s, or it
+    goes to the user's external channels."""
+
+    digest_id: str
+    items: list[dict[str, Any]]
+
+
 class ConnectRefused(msgspec.Struct):
     """connect_error: `message` is the code, `data.detail` says why."""
 
@@ -179,6 +218,9 @@ COMMANDS: dict[str, tuple[type[msgspec.Struct], type[msgspec.Struct]]] = {
     "reaction:remove": (Reaction, Changed),
     "read:mark": (MarkRead, ReadMarked),
     "sync": (Sync, Done),
+    "typing:start": (Typing, Done),
+    "typing:stop": (Typing, Done),
+    "notification:ack": (NotificationAck, Done),
 }
 
 DURABLE_EVENTS: dict[str, type[Durable]] = {
@@ -189,5 +231,5 @@ DURABLE_EVENTS: dict[str, type[Durable]] = {
 
 SERVER_EVENTS: dict[str, type[msgspec.Struct]] = {
     **DURABLE_EVENTS, "sync:done": SyncDone, "sync:resync_required": ResyncRequired,
-    "session:ended": SessionEnded,
+    "session:ended": SessionEnded, "typing": TypingChanged, "presence": PresenceChanged, "notification": Digest,
 }

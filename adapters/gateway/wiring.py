@@ -15,6 +15,7 @@ from hubbub.adapters.auth.identify import identify as identify_token
 from hubbub.adapters.bootstrap import Runtime
 from hubbub.adapters.http.presenters import message_out
 from hubbub.adapters.ratelimit.policy import Verdict
+from hubbub.adapters.signals.limits import RateLimited as SignalsRateLimited
 from hubbub.application import commands as c
 from hubbub.application.context import CommandContext
 from hubbub.application.error_kinds import error_kind
@@ -81,6 +82,7 @@ async def send(runtime: Runtime, user_id: UUID, room_id: UUID, body: str, client
                thread_id: UUID | None) -> dict[str, Any]:
     sent = await send_message(runtime.commands, runtime.reads, _as(user_id),
                               c.SendMessage(room_id, body, client_msg_id, thread_id))
+    await runtime.signals.message_sent(user_id, room_id)  # a send ends the sender's typing there
     return {"message": _shown(sent.message, sent.position), "position": sent.position, "created": sent.created}
 
 
@@ -101,22 +103,57 @@ async def react(runtime: Runtime, user_id: UUID, room_id: UUID, message_id: UUID
     return {"message": _shown(message, position), "position": position}
 
 
+# Live signals: runtime.signals (adapters/signals/hub.py) debounces, limits and fans them out.
+
+def attach_signals(runtime: Runtime, emitter) -> None:
+    runtime.signals.attach(emitter)
+
+
+async def socket_connected(runtime: Runtime, user_id: UUID, sid: str) -> None:
+    """Presence, and the user's undelivered digests shown to the new socket."""
+    await runtime.signals.connected(user_id, sid)
+
+
+async def socket_disconnected(runtime: Runtime, user_id: UUID, sid: str) -> None:
+    """Ends the socket's typing, writes the user's pending read marks, starts presence's grace."""
+    await runtime.signals.disconnected(user_id, sid)
+
+
+async def typing(runtime: Runtime, user_id: UUID, room_id: UUID, sid: str, started: bool) -> dict[str, Any]:
+    if started:
+        await runtime.signals.typing_start(user_id, room_id, sid)
+    else:
+        await runtime.signals.typing_stop(user_id, room_id)
+    return {}
+
+
 async def mark_read(runtime: Runtime, user_id: UUID, room_id: UUID, up_to_position: int) -> dict[str, Any]:
-    last_read, position = await runtime.commands.submit(c.MarkRead(room_id, up_to_position), _as(user_id))
-    return {"last_read_position": last_read, "position": position}
+    """Debounced: the first mark of a burst is written at once, the rest within a second, none lost.
+    MarkRead clamps a position past the log's head to it: clamped here too, so that what is acked now
+    is exactly what the later write records."""
+    head = await in_thread(runtime, log_head, runtime)
+    up_to = min(up_to_position, head) if up_to_position >= 0 else up_to_position
+    return {"last_read_position": await runtime.signals.read_mark(user_id, room_id, up_to)}
+
+
+async def notification_ack(runtime: Runtime, user_id: UUID, digest_id: str) -> dict[str, Any]:
+    await runtime.signals.notification_ack(user_id, digest_id)
+    return {}
 
 
 def _shown(message, position: int) -> dict[str, Any]:
     return msgspec.to_builtins(message_out(message, position))
 
 
-def error_of(error: Exception) -> tuple[str, str, list[dict[str, str]] | None] | None:
-    """(code, message, fields) for an error the client caused; None for the server's own failures."""
+def error_of(error: Exception) -> tuple[str, str, dict[str, Any]] | None:
+    """(code, message, extra ack fields) for an error the client caused; None for the server's own failures."""
+    if isinstance(error, SignalsRateLimited):
+        return "rate_limited", str(error), {"retry_after_s": error.retry_after_s}
     kind = error_kind(error)
     if kind is None:
         return None
-    fields = [{"field": error.field, "message": error.message}] if isinstance(error, InvalidInput) else None
-    return kind.code if kind.code in SOCKET_CODES else "forbidden", str(error), fields
+    extra = {"fields": [{"field": error.field, "message": error.message}]} if isinstance(error, InvalidInput) else {}
+    return kind.code if kind.code in SOCKET_CODES else "forbidden", str(error), extra
 
 
 # Threads, the feed read model and the log.

@@ -35,7 +35,7 @@ class Signals:
         self.bus, self.directory = bus, directory
         self.emitter: Emitter | None = None
         self.typing = Typing(bus, clock=clock)
-        self.receipts = ReadReceipts(write_mark, bus, clock=clock)
+        self.receipts = ReadReceipts(write_mark, clock=clock)
         self.presence = Presence(store, bus, directory, _Deferred(self), clock=clock, **presence_options)
         self.ack_handlers: list[OnAck] = []
         self._task: asyncio.Task | None = None
@@ -105,8 +105,6 @@ class Signals:
             return
         if kind == "typing":
             await self.emitter.to_room(UUID(payload["room_id"]), "typing", payload, skip_user=UUID(payload["user_id"]))
-        elif kind == "read:receipt":
-            await self.emitter.to_room(UUID(payload["room_id"]), "read:receipt", payload)
         elif kind == "notification":
             await self.emitter.to_user(UUID(payload["user_id"]), "notification", payload["digest"])
 

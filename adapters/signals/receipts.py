@@ -3,12 +3,12 @@
 The first mark of a burst is written at once (so a bad room is refused in its ack); later
 ones are acked at once with the highest position asked and written together, with the highest
 position, when the second is up. Pending marks are written on disconnect and at shutdown, so a
-mark that was acked is not lost by either. Each write sends one `read:receipt` to the room.
+mark that was acked is not lost by either. Each write is a MarkRead command: its event reaches the
+room's sockets as the feed's durable `read:receipt` (the only source of that event).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 import time
 from collections.abc import Awaitable, Callable
 from uuid import UUID
@@ -16,7 +16,6 @@ from uuid import UUID
 from hubbub.application.debounce import Clock, Fire, Policy
 from hubbub.domain.read_marker import validated_position
 
-from .bus import LocalBus, RedisBus
 from .timers import DebounceTimer, debouncer
 
 WRITE_EVERY_S = 1.0
@@ -27,10 +26,9 @@ Key = tuple[str, str]
 
 class ReadReceipts:
     def __init__(
-        self, write_mark: WriteMark, bus: LocalBus | RedisBus, every_s: float = WRITE_EVERY_S,
-        clock: Clock = time.monotonic,
+        self, write_mark: WriteMark, every_s: float = WRITE_EVERY_S, clock: Clock = time.monotonic,
     ):
-        self.write_mark, self.bus = write_mark, bus
+        self.write_mark = write_mark
         self.marks = debouncer(Policy(wait_s=every_s, max_wait_s=every_s, leading=True), clock, merge=max)
         self.timer = DebounceTimer(self.marks, self._write_fire)
         self.written: dict[Key, int] = {}
@@ -67,10 +65,7 @@ class ReadReceipts:
 
     async def _write(self, key: Key, up_to_position: int) -> int:
         user_id, room_id = key
-        last_read, position = await self.write_mark(UUID(user_id), UUID(room_id), up_to_position)
+        last_read, _ = await self.write_mark(UUID(user_id), UUID(room_id), up_to_position)
         self.writes += 1
         self.written[key] = max(self.written.get(key, 0), last_read)
-        receipt = {"room_id": room_id, "user_id": user_id, "up_to_position": last_read, "position": position,
-                   "at": datetime.now(UTC).isoformat()}
-        await self.bus.publish("read:receipt", receipt)
         return last_read

@@ -26,8 +26,16 @@ _names = itertools.count(1)
 @contextmanager
 def uvicorn_serving(tmp_path, **overrides) -> Iterator[str]:
     """hubbub's ASGI app under uvicorn in a thread of this process (memory:// log, thread projectors)."""
-    with uvicorn_running(served(e2e_settings(tmp_path, **overrides))) as url:
+    with uvicorn_serving_app(tmp_path, **overrides) as (url, _):
         yield url
+
+
+@contextmanager
+def uvicorn_serving_app(tmp_path, **overrides) -> Iterator[tuple[str, Any]]:
+    """The same, with the Litestar app, for a test that reads the runtime's log."""
+    app = served(e2e_settings(tmp_path, **overrides))
+    with uvicorn_running(app) as url:
+        yield url, app.other_asgi_app
 
 
 @contextmanager

@@ -103,7 +103,11 @@ async def test_bad_payloads_get_error_acks_and_lose_nothing(base):
         huge = await socket.call("message:send", {"room_id": room, "body": "x" * 70_000, "client_msg_id": "c"})
         assert huge["error"]["code"] == "payload_too_large"
         assert (await socket.call("no:such", {}))["error"]["code"] == "unknown_event"
-        assert (await socket.call("typing:start", {"room_id": room}))["error"]["code"] == "unknown_event"
+        assert (await socket.call("typing:start", {"room_id": room}))["ok"] is True
+        stranger = await socket.call("typing:start", {"room_id": "00000000-0000-0000-0000-000000000001"})
+        assert stranger["error"]["code"] == "not_found"
+        assert (await socket.call("typing:stop", {"room": room}))["error"]["code"] == "invalid_input"
+        assert (await socket.call("notification:ack", {"id": ""}))["error"]["code"] == "invalid_input"
         not_a_dict = await socket.call("message:delete", "nope")
         assert not_a_dict["error"]["code"] == "invalid_input"
         unknown_room = await socket.call("message:send", {"room_id": "00000000-0000-0000-0000-000000000001",

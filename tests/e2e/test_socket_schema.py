@@ -29,6 +29,8 @@ def test_the_asyncapi_document_names_every_event_and_resolves_every_reference(ba
     assert document["asyncapi"] == "3.0.0"
     messages = document["channels"]["socket"]["messages"]
     assert {m["name"] for m in messages.values()} >= {*COMMANDS, *SERVER_EVENTS}
+    assert {"typing:start", "typing:stop", "notification:ack", "typing", "presence", "notification"} <= set(
+        m["name"] for m in messages.values())
     refs = []
 
     def collect(node):

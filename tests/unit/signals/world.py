@@ -21,6 +21,7 @@ class World:
         self.rooms = FakeRooms({str(ROOM): [str(ANN), str(BOB)], str(OTHER_ROOM): [str(CAROL)]})
         self.rooms.online, self.rooms.clock = {ANN, BOB, CAROL}, self.clock
         self.writes: list[tuple[UUID, UUID, int]] = []
+        self.written_at: list[float] = []
         self.read_up_to: dict[tuple[UUID, UUID], int] = {}
         self.signals = Signals(LocalBus(), InProcessPresenceStore(), self.rooms, self.write_mark, clock=self.clock)
         self.signals.attach(self.rooms)
@@ -29,6 +30,7 @@ class World:
         if user_id not in self.rooms.rooms.get(room_id, []):
             raise Forbidden("not a member")
         self.writes.append((user_id, room_id, up_to))
+        self.written_at.append(self.clock())
         key = (user_id, room_id)
         self.read_up_to[key] = max(self.read_up_to.get(key, 0), up_to)
         return self.read_up_to[key], 1000 + len(self.writes)
