@@ -63,6 +63,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     gateway_replay_cap: int = 10_000
     gateway_outbound_limit: int = 1_000  # events queued for one socket before it counts as too slow
     gateway_poll_interval_s: float = 0.002  # how often the gateway looks for new feed rows
+    presence_room_limit: int = 100  # larger rooms get no pushed presence: their clients ask /api/rooms/{id}/presence
     delivery_broker_url: str = ""  # redis://, amqp:// or nats://; empty: HUBBUB_REDIS_URL, else in process
     smtp_url: str = ""
     webhook_allow_private: bool = False
@@ -168,7 +169,7 @@ def _check_notifications(settings: Settings) -> None:
 
 
 def _check_gateway(settings: Settings) -> None:
-    for name in ("gateway_connections_per_user", "gateway_replay_cap", "gateway_outbound_limit"):
+    for name in ("gateway_connections_per_user", "gateway_replay_cap", "gateway_outbound_limit", "presence_room_limit"):
         if getattr(settings, name) < 1:
             raise SettingsError(f"invalid configuration: {PREFIX}{name.upper()} must be 1 or more")
     if settings.gateway_poll_interval_s <= 0:

@@ -22,6 +22,9 @@ log = logging.getLogger("hubbub.gateway")
 TIERS = {"message:send": "messages", "message:edit": "messages", "message:delete": "messages",
          "reaction:add": "messages", "reaction:remove": "messages", "read:mark": "other", "sync": "other",
          "notification:ack": "other"}  # typing is limited by the signals themselves, per keystroke
+# Read marks merge by their highest position, so their order against other commands does not matter,
+# and their ack waits for the debounced write, which must not hold up the socket's other commands.
+UNORDERED = {"read:mark"}
 
 
 def refusal(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -45,11 +48,17 @@ async def handle(gateway: Gateway, connection: Connection, event: str, args: tup
     if verdict is not None and not verdict.allowed:
         return refusal("rate_limited", f"too many {TIERS[event]} requests; try again in {verdict.reset_s} s",
                        retry_after_s=verdict.reset_s)
+    if event in UNORDERED:
+        return await _acked(gateway, connection, event, command)
     async with connection.commands:  # one socket's commands run in the order they arrived
-        try:
-            return {"ok": True, **await _run(gateway, connection, event, command)}
-        except Exception as error:  # noqa: BLE001 - every failure becomes an ack
-            return _failure(error)
+        return await _acked(gateway, connection, event, command)
+
+
+async def _acked(gateway: Gateway, connection: Connection, event: str, command: msgspec.Struct) -> dict[str, Any]:
+    try:
+        return {"ok": True, **await _run(gateway, connection, event, command)}
+    except Exception as error:  # noqa: BLE001 - every failure becomes an ack
+        return _failure(error)
 
 
 async def _run(gateway: Gateway, connection: Connection, event: str, command: msgspec.Struct) -> dict[str, Any]:

@@ -18,7 +18,10 @@ class SocketEmitter:
             if not connection.closing:
                 await self.gateway.emit_to(connection, event, data)
 
-    async def to_room(self, room_id: UUID, event: str, data: dict[str, Any], skip_user: UUID | None = None) -> None:
-        """Only live sockets follow a room: a room's signals never reach a socket outside it."""
+    async def to_rooms(
+        self, room_ids: list[UUID], event: str, data: dict[str, Any], skip_user: UUID | None = None,
+    ) -> None:
+        """Only live sockets follow a room: a room's signals never reach a socket outside it.
+        A socket in several of the rooms gets the signal once."""
         skipped = [c.sid for c in self.gateway.connections.of_user(str(skip_user))] if skip_user else []
-        await self.gateway.emit_to_room(str(room_id), event, data, skipped)
+        await self.gateway.emit_to_rooms([str(r) for r in room_ids], event, data, skipped)

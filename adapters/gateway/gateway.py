@@ -158,8 +158,10 @@ class Gateway:
     async def emit_to(self, connection: Connection, event: str, data: dict) -> None:
         await self.sio.emit(event, data, to=connection.sid, namespace=NAMESPACE)
 
-    async def emit_to_room(self, room_id: str, event: str, data: dict, skip_sids: list[str]) -> None:
-        await self.sio.emit(event, data, room=room_key(room_id), skip_sid=skip_sids or None, namespace=NAMESPACE)
+    async def emit_to_rooms(self, room_ids: list[str], event: str, data: dict, skip_sids: list[str]) -> None:
+        """python-socketio's manager gives a socket that is in several of the rooms the event once."""
+        keys = [room_key(r) for r in room_ids]
+        await self.sio.emit(event, data, room=keys, skip_sid=skip_sids or None, namespace=NAMESPACE)
 
     def pending(self, connection: Connection) -> int:
         """Packets queued for the socket and not yet written to it."""

@@ -107,7 +107,8 @@ class Deleted(msgspec.Struct):
 
 
 class ReadMarked(msgspec.Struct):
-    """Marks are written debounced: the ack says how far the user has read, exactly, not where a write landed."""
+    """Marks are written debounced (at most one write a second per room); the ack comes once the mark is
+    written and says how far the user has read as recorded: the burst's highest mark, never past the log's head."""
 
     ok: Literal[True]
     last_read_position: int

@@ -20,6 +20,13 @@ class ReadModelDirectory:
     async def peers_of(self, user_id: UUID) -> set[UUID]:
         return await self.reads.ask(self._peers_of, user_id)
 
+    async def rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
+        return await self.reads.ask(self._rooms_up_to, user_id, max_members)
+
+    def _rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
+        rooms = self.read_models.rooms_of(user_id)
+        return [UUID(str(room["room_id"])) for room in rooms if len(room["members"]) <= max_members]
+
     def _members_of(self, room_id: UUID) -> list[UUID]:
         room = self.read_models.room(room_id)
         return [UUID(str(m["user_id"])) for m in room["members"]] if room else []

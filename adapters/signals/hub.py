@@ -30,7 +30,7 @@ OnAck = Callable[[UUID, str], Awaitable[None]]
 class Signals:
     def __init__(
         self, bus: LocalBus | RedisBus, store: InProcessPresenceStore | RedisPresenceStore,
-        directory: Directory, write_mark: WriteMark, clock: Clock = time.monotonic, **presence_options: float,
+        directory: Directory, write_mark: WriteMark, clock: Clock = time.monotonic, **presence_options: float | int,
     ):
         self.bus, self.directory = bus, directory
         self.emitter: Emitter | None = None
@@ -104,7 +104,8 @@ class Signals:
         if self.emitter is None:
             return
         if kind == "typing":
-            await self.emitter.to_room(UUID(payload["room_id"]), "typing", payload, skip_user=UUID(payload["user_id"]))
+            await self.emitter.to_rooms([UUID(payload["room_id"])], "typing", payload,
+                                        skip_user=UUID(payload["user_id"]))
         elif kind == "notification":
             await self.emitter.to_user(UUID(payload["user_id"]), "notification", payload["digest"])
 
@@ -119,6 +120,8 @@ class _Deferred:
         if self.signals.emitter is not None:
             await self.signals.emitter.to_user(user_id, event, data)
 
-    async def to_room(self, room_id: UUID, event: str, data: dict[str, Any], skip_user: UUID | None = None) -> None:
+    async def to_rooms(
+        self, room_ids: list[UUID], event: str, data: dict[str, Any], skip_user: UUID | None = None,
+    ) -> None:
         if self.signals.emitter is not None:
-            await self.signals.emitter.to_room(room_id, event, data, skip_user)
+            await self.signals.emitter.to_rooms(room_ids, event, data, skip_user)

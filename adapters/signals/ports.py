@@ -12,8 +12,10 @@ class Emitter(Protocol):
     async def to_user(self, user_id: UUID, event: str, data: dict[str, Any]) -> None:
         """Every socket of the user connected to this process."""
 
-    async def to_room(self, room_id: UUID, event: str, data: dict[str, Any], skip_user: UUID | None = None) -> None:
-        """Every socket on this process following the room, except those of `skip_user`."""
+    async def to_rooms(
+        self, room_ids: list[UUID], event: str, data: dict[str, Any], skip_user: UUID | None = None,
+    ) -> None:
+        """Every socket on this process following any of the rooms, once, except those of `skip_user`."""
 
 
 class Directory(Protocol):
@@ -25,3 +27,6 @@ class Directory(Protocol):
 
     async def peers_of(self, user_id: UUID) -> set[UUID]:
         """Everyone who shares at least one room with the user (the user included)."""
+
+    async def rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
+        """The user's rooms of at most `max_members` members."""

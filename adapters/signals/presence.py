@@ -2,8 +2,10 @@
 
 This process counts its own sockets and tells the shared store; a reconnect within the grace
 period (here or on another process) emits nothing. Changes travel over the bus; every process
-emits `presence` to its own sockets of users who share a room with the subject, at most once
-per user per `throttle_s` (the last state wins; nothing is said when it ends where it began).
+emits `presence` to its own sockets in the subject's rooms of at most `room_limit` members, at
+most once per user per `throttle_s` (the last state wins; nothing is said when it ends where it
+began). Larger rooms get no pushed presence: every member arriving would tell every other, so
+connecting a room of N members would cost N² emits; their clients ask the room's presence route.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .timers import DebounceTimer, debouncer
 log = logging.getLogger(__name__)
 GRACE_S = 5.0
 THROTTLE_S = 3.0
+ROOM_LIMIT = 100
 
 
 class Presence:
@@ -30,10 +33,10 @@ class Presence:
         self, store: InProcessPresenceStore | RedisPresenceStore, bus: LocalBus | RedisBus,
         directory: Directory, emitter: Emitter, *,
         grace_s: float = GRACE_S, throttle_s: float = THROTTLE_S, heartbeat_s: float = HEARTBEAT_S,
-        clock: Clock = time.monotonic,
+        room_limit: int = ROOM_LIMIT, clock: Clock = time.monotonic,
     ):
         self.store, self.bus, self.directory, self.emitter = store, bus, directory, emitter
-        self.heartbeat_s = heartbeat_s
+        self.heartbeat_s, self.room_limit = heartbeat_s, room_limit
         self.sockets: dict[str, set[str]] = {}  # user → this process's sockets
         self.grace = DebounceTimer(debouncer(Policy(wait_s=grace_s), clock), self._settle)
         throttle = Policy(wait_s=throttle_s, max_wait_s=throttle_s, leading=True)
@@ -104,7 +107,6 @@ class Presence:
         if self.said.get(user) == online:
             return
         self.said[user] = online
-        data = {"user_id": user, "online": online}
-        for peer in await self.directory.peers_of(UUID(user)):
-            if str(peer) != user and str(peer) in self.sockets:
-                await self.emitter.to_user(peer, "presence", data)
+        rooms = await self.directory.rooms_up_to(UUID(user), self.room_limit)
+        if rooms:
+            await self.emitter.to_rooms(rooms, "presence", {"user_id": user, "online": online}, skip_user=UUID(user))

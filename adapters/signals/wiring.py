@@ -34,4 +34,4 @@ def build_signals(settings: Settings, commands: CommandBus, reads: ReadSide) -> 
         return await commands.submit(MarkRead(room_id, up_to_position), CommandContext(actor_id=user_id))
 
     bus, store = signal_transport(settings)
-    return Signals(bus, store, ReadModelDirectory(reads), write_mark)
+    return Signals(bus, store, ReadModelDirectory(reads), write_mark, room_limit=settings.presence_room_limit)

@@ -119,6 +119,10 @@ class Socket:
     async def call(self, event: str, data: Any = None, timeout: float = 15) -> Any:
         return await self.client.call(event, data, timeout=timeout)
 
+    async def emit(self, event: str, data: Any = None) -> None:
+        """Sent without waiting for the ack."""
+        await self.client.emit(event, data)
+
     async def close(self) -> None:
         await self.client.disconnect()
 

@@ -26,7 +26,7 @@ class Sockets:
     async def to_user(self, user_id, event, data):
         self.emitted.append((str(user_id), event, data))
 
-    async def to_room(self, room_id, event, data, skip_user=None):
+    async def to_rooms(self, room_ids, event, data, skip_user=None):
         return None
 
     def digests(self, user_id: str) -> list[dict]:

@@ -63,8 +63,12 @@ class FakeRooms:
             self.emitted.append((user_id, event, data))
             self.times.append(self.clock.now if self.clock else 0.0)
 
-    async def to_room(self, room_id: UUID, event: str, data: dict, skip_user: UUID | None = None) -> None:
-        for member in self.rooms.get(room_id, []):
+    async def rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
+        return [r for r, members in self.rooms.items() if user_id in members and len(members) <= max_members]
+
+    async def to_rooms(self, room_ids: list[UUID], event: str, data: dict, skip_user: UUID | None = None) -> None:
+        members = dict.fromkeys(m for r in room_ids for m in self.rooms.get(r, []))
+        for member in members:
             if member != skip_user:
                 await self.to_user(member, event, data)
 

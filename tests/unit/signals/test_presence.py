@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from .world import ANN, BOB, CAROL, World
 
 
@@ -74,3 +76,14 @@ async def test_a_burst_of_changes_says_the_first_at_once_and_the_last_after_the_
     assert said(world, BOB) == [True]
     await world.advance(3)
     assert said(world, BOB) == [True, False]
+
+
+async def test_a_room_larger_than_the_limit_gets_no_presence_and_a_shared_small_room_says_it_once():
+    big = [str(uuid4()) for _ in range(3)]
+    world = World(room_limit=3, extra_rooms={str(uuid4()): [str(ANN), str(BOB), str(CAROL), *big]})
+    world.rooms.rooms[uuid4()] = [ANN, BOB]  # ann and bob share two small rooms
+    await world.signals.connected(BOB, "bob-1")
+    await world.signals.connected(CAROL, "carol-1")
+    await world.signals.connected(ANN, "ann-1")
+    assert said(world, BOB) == [True]  # once, though they share two small rooms and the big one
+    assert said(world, CAROL) == []  # carol shares only the big room with ann

@@ -16,14 +16,15 @@ ROOM, OTHER_ROOM = uuid4(), uuid4()
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, room_limit: int = 100, extra_rooms: dict[str, list[str]] | None = None) -> None:
         self.clock = FakeClock()
-        self.rooms = FakeRooms({str(ROOM): [str(ANN), str(BOB)], str(OTHER_ROOM): [str(CAROL)]})
+        self.rooms = FakeRooms({str(ROOM): [str(ANN), str(BOB)], str(OTHER_ROOM): [str(CAROL)], **(extra_rooms or {})})
         self.rooms.online, self.rooms.clock = {ANN, BOB, CAROL}, self.clock
         self.writes: list[tuple[UUID, UUID, int]] = []
         self.written_at: list[float] = []
         self.read_up_to: dict[tuple[UUID, UUID], int] = {}
-        self.signals = Signals(LocalBus(), InProcessPresenceStore(), self.rooms, self.write_mark, clock=self.clock)
+        self.signals = Signals(LocalBus(), InProcessPresenceStore(), self.rooms, self.write_mark, clock=self.clock,
+                               room_limit=room_limit)
         self.signals.attach(self.rooms)
 
     async def write_mark(self, user_id: UUID, room_id: UUID, up_to: int) -> tuple[int, int]:
