@@ -32,6 +32,9 @@ class ReadModels(Protocol):
     def room(self, room_id: UUID) -> dict[str, Any] | None:
         """Room fields + members [{user_id, role, joined_at}], or None."""
 
+    def room_sizes_of(self, user_id: UUID) -> dict[UUID, int]:
+        """The user's rooms and how many members each has."""
+
     # Messages.
     def messages(
         self, room_id: UUID, *, before: int | None, after: int | None, limit: int

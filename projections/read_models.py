@@ -61,6 +61,9 @@ class ProjectedReadModels:
     def room(self, room_id: UUID) -> dict[str, Any] | None:
         return self._ask("rooms", lambda v: rooms_q.room(v, room_id))
 
+    def room_sizes_of(self, user_id: UUID) -> dict[UUID, int]:
+        return self._ask("rooms", lambda v: rooms_q.room_sizes_of(v, user_id))
+
     def unread(self, user_id: UUID, room_id: UUID) -> dict[str, int]:
         return self._ask("rooms", lambda v: rooms_q.unread(v, user_id, room_id))
 

@@ -24,8 +24,7 @@ class ReadModelDirectory:
         return await self.reads.ask(self._rooms_up_to, user_id, max_members)
 
     def _rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
-        rooms = self.read_models.rooms_of(user_id)
-        return [UUID(str(room["room_id"])) for room in rooms if len(room["members"]) <= max_members]
+        return [room_id for room_id, size in self.read_models.room_sizes_of(user_id).items() if size <= max_members]
 
     def _members_of(self, room_id: UUID) -> list[UUID]:
         room = self.read_models.room(room_id)

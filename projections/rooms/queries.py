@@ -21,6 +21,13 @@ def rooms_of(view: StoredVersion, user_id: UUID) -> list[dict[str, Any]]:
     return sorted(listed, key=_activity, reverse=True)
 
 
+def room_sizes_of(view: StoredVersion, user_id: UUID) -> dict[UUID, int]:
+    """Every room the user is in, with its member count: nothing else is shaped."""
+    entries = view.find(MEMBERSHIPS, {"user_id": str(user_id), "member": True})
+    rooms = view.load(ROOMS, [e["room_id"] for e in entries])
+    return {UUID(room_id): len(doc["members"]) for room_id, doc in rooms.items()}
+
+
 def _entries_with_rooms(view: StoredVersion, user_id: UUID) -> list[tuple[dict, dict, dict]]:
     entries = view.find(MEMBERSHIPS, {"user_id": str(user_id), "member": True})
     ids = [e["room_id"] for e in entries]

@@ -126,6 +126,26 @@ async def test_presence_online_then_offline_after_the_grace_and_a_quick_reconnec
         await outsider.close()
 
 
+async def test_presence_skips_rooms_over_the_limit_and_reaches_a_socket_once_however_many_rooms_it_shares(served):
+    base, app = served
+    presence = app.state.runtime.signals.presence
+    ann, bob, carol = Person(base, "ann"), Person(base, "bob"), Person(base, "carol")
+    ann.room(bob), ann.room(bob), ann.room(bob, carol)  # two small rooms with bob, one of three
+    watcher, big_room_only = await live(base, bob), await live(base, carol)
+    presence.room_limit = 2
+    try:
+        ann_socket = await live(base, ann)
+        await watcher.wait_for(lambda s: presence_of(s, ann) == [True])
+        await asyncio.sleep(0.5)
+        assert presence_of(watcher, ann) == [True]  # once, though they share two rooms
+        assert presence_of(big_room_only, ann) == []  # carol shares only the room of three
+        await ann_socket.close()
+    finally:
+        presence.room_limit = app.state.runtime.settings.presence_room_limit
+        await watcher.close()
+        await big_room_only.close()
+
+
 def marker_events(app, user: Person, room: str) -> tuple[int, int]:
     """(MarkRead events in the log for the user's marker, its position)."""
     runtime = app.state.runtime

@@ -97,3 +97,12 @@ def test_a_room_shows_members_pins_and_ownership(world):
     assert shown["pinned"] == [message]
     assert [(m["user_id"], m["role"]) for m in shown["members"]] == [(world.people["bob"], "owner")]
     assert world.read_models.room(world.people["ann"]) is None
+
+
+def test_room_sizes_follow_joins_and_leaves(world):
+    small, big = world.room("ann", "bob"), world.room("ann", "bob", "cat")
+    assert world.catch_up().room_sizes_of(world.people["bob"]) == {small: 2, big: 3}
+    Do(world.services).add_members(world.as_("ann"), big, [world.people["dan"]])
+    Do(world.services).remove_member(world.as_("bob"), small, world.people["bob"])
+    assert world.catch_up().room_sizes_of(world.people["bob"]) == {big: 4}
+    assert world.read_models.room_sizes_of(world.people["dan"]) == {big: 4}
