@@ -189,7 +189,8 @@ class TypingChanged(msgspec.Struct):
 
 
 class PresenceChanged(msgspec.Struct):
-    """To users sharing a room: online while any device is connected, offline 5 s after the last left."""
+    """To users sharing a room of at most HUBBUB_PRESENCE_ROOM_LIMIT members (larger rooms: ask
+    GET /api/rooms/{id}/presence): online while any device is connected, offline 5 s after the last left."""
 
     user_id: UUID
     online: bool
