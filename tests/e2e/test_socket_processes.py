@@ -170,3 +170,26 @@ async def test_with_rate_limits_failing_closed_a_redis_outage_refuses_socket_com
             assert up["ok"] is True
         finally:
             await socket.close()
+
+
+async def test_typing_and_presence_reach_a_member_on_the_other_process(tmp_path):
+    redis_url = require_redis()
+    with hubbub_serving(tmp_path, "a", HUBBUB_REDIS_URL=redis_url) as a, \
+            hubbub_serving(tmp_path, "b", HUBBUB_REDIS_URL=redis_url) as b:
+        ann, bob = Person(a.base, "ann"), Person(a.base, "bob")
+        room = ann.room(bob)
+        watcher = await Socket(b.base, bob.token, since=0).connect()
+        try:
+            await watcher.wait_event("sync:done")
+            typist = await Socket(a.base, ann.token, since=0).connect()
+            await watcher.wait_event("presence", lambda d: d == {"user_id": ann.user_id, "online": True})
+            await typist.wait_event("sync:done")
+            for _ in range(5):
+                assert (await typist.call("typing:start", {"room_id": room})) == {"ok": True}
+                await asyncio.sleep(0.1)
+            await typist.call("typing:stop", {"room_id": room})
+            await watcher.wait_for(lambda s: [d["typing"] for d in s.named("typing")] == [True, False], timeout=5)
+            await typist.close()
+            await watcher.wait_event("presence", lambda d: d == {"user_id": ann.user_id, "online": False}, timeout=15)
+        finally:
+            await watcher.close()

@@ -191,3 +191,34 @@ describe("reconnecting", () => {
     bob.close();
   });
 });
+
+describe("live signals", () => {
+  it("shows bob ann's typing once when it starts and once when it stops, never ann herself", async () => {
+    const ann = await connected({ token: env("HUBBUB_ANN_TOKEN"), since: 0 });
+    const bob = await connected({ token: env("HUBBUB_BOB_TOKEN"), since: 0 });
+    await until(() => bob.seen.find(([event]) => event === "sync:done"), "bob's sync:done");
+    await until(() => ann.seen.find(([event]) => event === "sync:done"), "ann's sync:done");
+    for (let n = 0; n < 5; n++) {
+      assert.deepEqual(await ann.timeout(WAIT_MS).emitWithAck("typing:start", { room_id: ROOM }), { ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(await ann.timeout(WAIT_MS).emitWithAck("typing:stop", { room_id: ROOM }), { ok: true });
+    const typing = () => bob.seen.filter(([event]) => event === "typing").map(([, data]) => data);
+    await until(() => typing().length === 2, "two typing events at bob");
+    assert.deepEqual(typing().map((data) => [data.room_id, data.typing]), [[ROOM, true], [ROOM, false]]);
+    assert.equal(ann.seen.filter(([event]) => event === "typing").length, 0);
+    ann.close();
+    bob.close();
+  });
+
+  it("acknowledges a read mark once it is written, with the position recorded", async () => {
+    const ann = await connected({ token: env("HUBBUB_ANN_TOKEN") });
+    const sent = await send(ann, "read me");
+    const ack = await ann.timeout(WAIT_MS).emitWithAck("read:mark", { room_id: ROOM, up_to_position: sent.position });
+    assert.deepEqual(ack, { ok: true, last_read_position: sent.position });
+    const bad = await ann.timeout(WAIT_MS).emitWithAck("read:mark", { room_id: ROOM, up_to_position: -1 });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, "invalid_input");
+    ann.close();
+  });
+});
