@@ -234,3 +234,25 @@ async def test_long_polling_works_on_a_single_process(base):
     # The server ends it (python-socketio's client waits out a long poll when it disconnects itself).
     ann.log_out()
     await socket.wait_for(lambda s: s.disconnected.is_set())
+
+
+async def test_a_socket_without_since_gets_what_was_sent_after_its_acceptance_however_late_its_sync_runs(
+        base, monkeypatch):
+    from hubbub.adapters.gateway import namespace
+
+    original = namespace.sync
+
+    async def late(*args):  # a busy process: the socket's sync task runs half a second after the connect
+        await asyncio.sleep(0.5)
+        await original(*args)
+
+    monkeypatch.setattr(namespace, "sync", late)
+    ann, bob = Person(base, "ann"), Person(base, "bob")
+    room = ann.room(bob)
+    bob_socket = await Socket(base, bob.token).connect()
+    try:
+        position = ann.send(room, "sent right after bob connected")
+        await bob_socket.wait_event("message:new", lambda d: d["position"] == position, timeout=5)
+        assert bob_socket.named("sync:done") == []  # no since, no replay announced
+    finally:
+        await bob_socket.close()
