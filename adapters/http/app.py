@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from hubbub.adapters.bootstrap import start_runtime
 from hubbub.adapters.gateway.metrics import GatewayMetrics
 from hubbub.adapters.gateway.server import build_gateway, with_sockets
+from hubbub.adapters.notifications.broker_probe import delivery_broker_probe
 from hubbub.adapters.settings import Settings, load_settings
 
 from .bodies import MAX_BODY_BYTES, BodyMiddleware
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None, websocket_only: bool = False) -
         openapi_config=openapi_config(),
         cors_config=_cors(settings),
         logging_config=None,
-        state=State({"settings": settings, "metrics": metrics, "gateway": gateway}),
+        state=State({"settings": settings, "metrics": metrics, "gateway": gateway,
+                     "delivery_broker": delivery_broker_probe(settings)}),
     )
     # Around everything Litestar does, unrouted 404s included: request ids, headers, metrics, logs.
     app.asgi_handler = Edge(app.asgi_handler, metrics)

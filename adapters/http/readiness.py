@@ -7,12 +7,14 @@ from collections.abc import Awaitable, Callable
 import anyio
 
 from hubbub.adapters.bootstrap import Runtime
+from hubbub.adapters.notifications.broker_probe import BrokerProbe
 
 CHECK_TIMEOUT_S = 3.0
 HIDDEN = "hidden: the HUBBUB_METRICS_TOKEN bearer sees it"
 
 
-async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False) -> dict[str, dict]:
+async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False,
+                    delivery_broker: BrokerProbe | None = None) -> dict[str, dict]:
     checks = {
         "event_store": lambda: runtime.executors.in_thread(_event_store, runtime),
         "read_store": lambda: runtime.executors.in_thread(_read_store, runtime, show_errors),
@@ -21,6 +23,8 @@ async def readiness(runtime: Runtime, gateway=None, show_errors: bool = False) -
         checks["gateway"] = lambda: runtime.executors.in_thread(_gateway, gateway)
     if runtime.settings.redis_url:
         checks["redis"] = lambda: _redis(runtime)
+    if delivery_broker is not None:
+        checks["delivery_broker"] = delivery_broker.check
     return {name: await _checked(check) for name, check in checks.items()}
 
 

@@ -32,6 +32,7 @@ from .channels.webhook import WebhookChannel
 from .delivery import Deliverer, LiveItems
 from .engine import DigestEngine
 from .outbox import Outbox
+from .outbox_batches import OutboxBatches
 from .pipeline import BrokerPipeline, InProcessPipeline
 from .source import NotificationSource
 from .worker import DeliveryWorker
@@ -157,7 +158,8 @@ class _Delivery:
         if settings.smtp_url:
             channels["email"] = EmailChannel(settings.smtp_url, executors.in_thread)
         self.worker = DeliveryWorker(self.outbox, channels, retry=self.pipeline.publish,
-                                     dead_letter=self.pipeline.dead_letter, in_thread=executors.in_thread)
+                                     dead_letter=self.pipeline.dead_letter,
+                                     in_thread=OutboxBatches(self.outbox, executors.in_thread))
         self.deliverer = Deliverer(self.outbox, bus, self._is_online, LiveItems(host.read_models),
                                    self.pipeline.publish, frozenset(channels), executors.in_thread,
                                    ack_timeout_s=settings.notification_ack_timeout_s)

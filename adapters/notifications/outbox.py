@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,15 @@ class Outbox:
             rows = db.execute("SELECT channel, config FROM channels WHERE user_id = ?", (user_id,)).fetchall()
         return {r["channel"]: json.loads(r["config"]) for r in rows}
 
+    def together(self, calls: list[Callable[[], Any]]) -> list[tuple[bool, Any]]:
+        """Runs `calls` (this outbox's methods) in one transaction: (True, its result) or (False, its
+        error) for each, in order. When one fails, each runs again alone, so that it fails alone."""
+        try:
+            with self._db():
+                return [(True, call()) for call in calls]
+        except Exception:  # rolled back: no call took effect
+            return [_alone(call) for call in calls]
+
     def close(self) -> None:
         for db in self._connections:
             db.close()
@@ -219,11 +228,21 @@ class _Transaction:
         self.db = db
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.joined = self.db.in_transaction  # inside `together`: the outer transaction decides
+        if not self.joined:
+            self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
     def __exit__(self, kind: object, *_: object) -> None:
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
+        if not self.joined:
+            self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _alone(call: Callable[[], Any]) -> tuple[bool, Any]:
+    try:
+        return True, call()  # in a transaction of its own
+    except Exception as error:  # that call's error is its caller's answer
+        return False, error
 
 
 def _transactional(digest: Digest) -> bool:

@@ -27,7 +27,7 @@ PRIORITIES = ("transactional", "promotional")
 RABBIT_PRIORITY = {"transactional": 9, "promotional": 1}
 CLAIM_IDLE_MS = 30_000
 GROUP = "hubbub-delivery"
-WORKERS = 8  # jobs one subscriber handles at once (RabbitMQ: its channel's prefetch)
+WORKERS = 16  # jobs one subscriber handles at once (RabbitMQ: its channel's prefetch; NATS: its pull batch)
 
 
 class InProcessPipeline:
@@ -156,9 +156,10 @@ class BrokerPipeline:
                 return []  # one queue carries both priorities
             return [self.broker.subscriber(_rabbit_queue(self.prefix), ack_policy=policy, channel=_rabbit_channel())]
         if self.kind == "nats":
-            from faststream.nats import JStream
+            from faststream.nats import JStream, PullSub
             stream = JStream(self.prefix.replace(".", "-"), subjects=[f"{self.prefix}.>"])
-            return [self.broker.subscriber(name, stream=stream, durable=name.replace(".", "-"), pull_sub=True,
+            return [self.broker.subscriber(name, stream=stream, durable=name.replace(".", "-"),
+                                           pull_sub=PullSub(batch_size=WORKERS), max_workers=WORKERS,
                                            ack_policy=policy)]
         from faststream.redis import StreamSub
         group, me = GROUP, f"worker-{os.getpid()}-{id(self)}"

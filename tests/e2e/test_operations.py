@@ -6,11 +6,13 @@ import io
 import json
 import logging
 
+import pytest
 from litestar.testing import TestClient
 
 from hubbub.adapters.http.app import create_app
 from hubbub.adapters.logging import JsonFormatter
 from tests.e2e.conftest import e2e_settings
+from tests.services import require_nats, require_rabbitmq
 
 
 def test_health_answers_while_the_process_is_up(client):
@@ -41,6 +43,24 @@ def test_ready_reports_an_unreachable_redis(tmp_path):
         response = client.get("/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["status"] == "fail"
+
+
+@pytest.mark.parametrize("require", [require_rabbitmq, require_nats], ids=["rabbitmq", "nats"])
+def test_ready_checks_the_delivery_broker(tmp_path, require):
+    with TestClient(create_app(e2e_settings(tmp_path, delivery_broker_url=require()))) as client:
+        response = client.get("/ready")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["delivery_broker"]["status"] == "ok"
+
+
+def test_ready_is_503_naming_an_unreachable_delivery_broker(tmp_path):
+    # NATS refusing is probed in tests/integration/test_broker_probe.py: here the background
+    # host's own NATS client would keep retrying through the app's start and stop.
+    settings = e2e_settings(tmp_path, delivery_broker_url="amqp://guest:guest@127.0.0.1:1/")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["delivery_broker"] == {"status": "fail", "error": "AMQPConnectionError"}
 
 
 def test_metrics_count_requests_by_route_and_events_appended(people, client):

@@ -15,6 +15,7 @@ import pytest
 
 from hubbub.adapters.notifications.channels.webhook import WebhookChannel
 from hubbub.adapters.notifications.outbox import Outbox
+from hubbub.adapters.notifications.outbox_batches import OutboxBatches
 from hubbub.adapters.notifications.pipeline import WORKERS, BrokerPipeline
 from hubbub.adapters.notifications.worker import DeliveryWorker
 from tests.receivers import WebhookReceiver
@@ -53,7 +54,7 @@ async def test_a_job_twice_reaches_the_channel_once_and_failures_end_dead(kind, 
     outbox, pipeline = Outbox(tmp_path / "outbox.sqlite3"), BrokerPipeline(url, prefix=prefix)
     dead = []
     worker = DeliveryWorker(outbox, {"webhook": WebhookChannel(allow_private=True)}, retry=pipeline.publish,
-                            dead_letter=_collect(dead, pipeline), in_thread=asyncio.to_thread,
+                            dead_letter=_collect(dead, pipeline), in_thread=OutboxBatches(outbox, asyncio.to_thread),
                             max_attempts=3, base_delay_s=0.05)
     await pipeline.start(worker.handle)
     try:

@@ -20,10 +20,12 @@ def health() -> dict[str, str]:
 
 @get("/ready", tags=["operations"])
 async def ready(request: Request, state: State) -> Response[dict]:
-    """Each backing store answers: the event store, the read store, Redis (when configured), and
-    the socket gateway's feed tail. A projector's error text shows only to the HUBBUB_METRICS_TOKEN bearer."""
+    """Each backing store answers: the event store, the read store, Redis (when configured), the
+    delivery broker (when HUBBUB_DELIVERY_BROKER_URL names one), and the socket gateway's feed
+    tail. A projector's error text shows only to the HUBBUB_METRICS_TOKEN bearer."""
     show_errors = is_operator(request.scope, state.runtime.settings)
-    checks = await readiness(state.runtime, state.get("gateway"), show_errors=show_errors)
+    checks = await readiness(state.runtime, state.get("gateway"), show_errors=show_errors,
+                             delivery_broker=state.get("delivery_broker"))
     healthy = all(check["status"] == "ok" for check in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return Response(body, status_code=HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE)
