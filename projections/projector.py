@@ -19,8 +19,14 @@ class NeedsCommit(Exception):
     """
 
 
+# The shape of a version created before versions recorded theirs: every projector's first shape.
+UNRECORDED_SHAPE = "1"
+
+
 class Projector:
-    """Subclasses set `name`, `collections` and `handles` ({topic: method name}).
+    """Subclasses set `name`, `collections` and `handles` ({topic: method name}), and `shape`
+    once a release changes what its documents hold: bump it then, and the background host
+    rebuilds a serving version built in another shape when it starts (runtime/upgrade.py).
 
     A handler gets (domain event, position, batch). A projector instance may keep in-memory
     increments between events, but must move them into the batch in before_commit(): a
@@ -31,6 +37,7 @@ class Projector:
     collections: ClassVar[tuple[CollectionSpec, ...]]
     handles: ClassVar[dict[str, str]]
     write_once: ClassVar[frozenset[str]] = frozenset()  # see Batch
+    shape: ClassVar[str] = UNRECORDED_SHAPE  # of its documents: "1" first, bumped with each change
 
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {topic: getattr(self, method) for topic, method in self.handles.items()}

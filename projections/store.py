@@ -55,6 +55,10 @@ class StoredVersion(Protocol):
     def position(self) -> int:
         """The position of the last event whose effects are committed (0 when fresh)."""
 
+    def shape(self) -> str | None:
+        """The shape of documents this version was created for (Projector.shape); None when it
+        was created without one, as every version was before shapes were recorded."""
+
     def load(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
         """Committed documents by id; ids that do not exist are absent from the answer."""
 
@@ -85,8 +89,12 @@ class ReadStore(Protocol):
 
     def versions(self, name: str) -> list[int]: ...
 
-    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False) -> StoredVersion:
-        """The same object for the same version; VersionGone when it does not exist and not `create`."""
+    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False,
+             shape: str | None = None) -> StoredVersion:
+        """The same object for the same version; VersionGone when it does not exist and not `create`.
+
+        `shape` is recorded with the version when this call creates it, never on an existing one.
+        """
 
     def activate(self, versions: Mapping[str, int]) -> None:
         """Make these versions the serving ones, all in one atomic step."""

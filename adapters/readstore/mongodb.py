@@ -75,11 +75,11 @@ class MongoVersion:
         return self._store.collection(self._prefix + collection)
 
     @translated
-    def create(self, specs: Sequence[CollectionSpec]) -> None:
+    def create(self, specs: Sequence[CollectionSpec], shape: str | None = None) -> None:
         # The position first: refused for a retired version, so nothing below recreates one
         # (the transaction creates the _tracking collection implicitly, or not at all).
         self._store.ensure_collection(CATALOG)
-        self._store.transaction(self._create_position)
+        self._store.transaction(lambda session: self._create_position(session, shape))
         for spec in specs:
             collection = self._writer(spec.name)
             for index in spec.indexes:
@@ -89,7 +89,7 @@ class MongoVersion:
                 first = spec.indexes[0] if spec.indexes else ()
                 collection.create_index([(WORDS, ASCENDING), *((f, ASCENDING) for f in first)])
 
-    def _create_position(self, session: ClientSession) -> None:
+    def _create_position(self, session: ClientSession, shape: str | None) -> None:
         catalog = self._store.collection(CATALOG)
         serving = (catalog.find_one({"_id": CATALOG_ID}, session=session) or {}).get("versions", {}).get(self._name)
         if serving is not None and self._version < serving:
@@ -97,8 +97,9 @@ class MongoVersion:
         # Written in the same transaction so that a switch committed after our read conflicts
         # with it (and the retry sees the switch), and a switch waits for it to commit.
         catalog.update_one({"_id": CATALOG_ID}, {"$inc": {"creations": 1}}, upsert=True, session=session)
-        self._tracking.update_one({"_id": "position"}, {"$setOnInsert": {"position": 0}}, upsert=True,
-                                  session=session)
+        # The shape goes with the position, written only by the call that creates the version.
+        fresh = {"position": 0, **({"shape": shape} if shape is not None else {})}
+        self._tracking.update_one({"_id": "position"}, {"$setOnInsert": fresh}, upsert=True, session=session)
 
     @translated
     def exists(self) -> bool:
@@ -112,6 +113,14 @@ class MongoVersion:
         if doc is None:
             raise VersionGone(f"{self._prefix} has no position (dropped?)")
         return doc["position"]
+
+    @translated
+    def shape(self) -> str | None:
+        with self._store.session() as session:
+            doc = self._tracking.find_one({"_id": "position"}, session=session)
+        if doc is None:
+            raise VersionGone(f"{self._prefix} has no position (dropped?)")
+        return doc.get("shape")
 
     @translated
     def load(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
@@ -207,12 +216,13 @@ class MongoReadStore:
         names = self._store.database.list_collection_names()
         return sorted(int(m.group(1)) for m in map(pattern.match, names) if m)
 
-    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False) -> MongoVersion:
+    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False,
+             shape: str | None = None) -> MongoVersion:
         opened = self._opened.get((name, version))
         if opened is None:
             opened = MongoVersion(self._store, name, version, specs)
             if create:
-                opened.create(specs)
+                opened.create(specs, shape)
             elif not opened.exists():
                 raise VersionGone(f"read model {name} v{version} does not exist")
             self._opened[(name, version)] = opened

@@ -20,12 +20,16 @@ def text_column() -> str:
     return '"t_text"'
 
 
-def create_schema(conn: sqlite3.Connection, specs: Sequence[CollectionSpec]) -> None:
+def create_schema(conn: sqlite3.Connection, specs: Sequence[CollectionSpec], shape: str | None = None) -> None:
+    """Tables and indexes that do not exist yet; `shape` is recorded only if the version is new."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS tracking "
                      "(one INTEGER PRIMARY KEY CHECK (one = 1), position INTEGER NOT NULL)")
-        conn.execute("INSERT OR IGNORE INTO tracking (one, position) VALUES (1, 0)")
+        created = conn.execute("INSERT OR IGNORE INTO tracking (one, position) VALUES (1, 0)").rowcount == 1
+        conn.execute("CREATE TABLE IF NOT EXISTS shape (one INTEGER PRIMARY KEY CHECK (one = 1), shape TEXT NOT NULL)")
+        if created and shape is not None:
+            conn.execute("INSERT INTO shape (one, shape) VALUES (1, ?)", (shape,))
         for spec in specs:
             _create_collection(conn, spec)
         conn.execute("COMMIT")

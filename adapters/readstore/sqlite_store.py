@@ -51,14 +51,15 @@ class SQLiteReadStore:
         found = (_VERSION_FILE.match(p.name) for p in self.directory.iterdir())
         return sorted(int(m["version"]) for m in found if m and m["name"] == name)
 
-    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False) -> SQLiteVersion:
+    def open(self, name: str, version: int, specs: Sequence[CollectionSpec], create: bool = False,
+             shape: str | None = None) -> SQLiteVersion:
         path = self._path(name, version)
         with self._lock:
             opened = self._opened.get((name, version))
             if opened is None:
                 if not create and not path.exists():
                     raise VersionGone(f"read model {name} v{version} does not exist")
-                opened = self._opened[(name, version)] = SQLiteVersion(path, specs)
+                opened = self._opened[(name, version)] = SQLiteVersion(path, specs, shape if create else None)
             return opened
 
     def activate(self, versions: Mapping[str, int]) -> None:

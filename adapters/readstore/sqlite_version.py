@@ -54,14 +54,14 @@ class SQLiteVersion:
     # a busy room's document fewer times during a rebuild.
     max_batch_docs = 100_000
 
-    def __init__(self, path: Path, specs: Sequence[CollectionSpec]):
+    def __init__(self, path: Path, specs: Sequence[CollectionSpec], shape: str | None = None):
         self.path = path
         self._specs = {spec.name: spec for spec in specs}
         self._writer = connect(path)
         # Large commits (a rebuild writes hundreds of thousands of documents at once) insert into
         # indexes keyed by random ids: without room for the pages, SQLite spills and re-reads them.
         self._writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
-        create_schema(self._writer, specs)
+        create_schema(self._writer, specs, shape)
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[_Reader] = []
@@ -72,6 +72,11 @@ class SQLiteVersion:
     def position(self) -> int:
         with self._reading() as conn:
             return conn.execute("SELECT position FROM tracking").fetchone()[0]
+
+    def shape(self) -> str | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT shape FROM shape").fetchone()
+        return row[0] if row else None
 
     def load(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
         wanted, found = list(ids), {}

@@ -26,6 +26,7 @@ def member_id(room_id: str, user_id: str) -> str:
 
 class FeedProjector(Projector):
     name = "feed"
+    shape = "1"
     collections = (
         CollectionSpec(EVENTS, indexes=(("room_id", "position"), ("position",), ("author_id",))),
         CollectionSpec(MEMBERS, indexes=(("user_id",),)),

@@ -35,6 +35,7 @@ class InboxProjector(Projector):
         CollectionSpec(audiences.MEMBERS, indexes=(("audience", "user_id"),)), CollectionSpec(audiences.SUBSCRIBERS),
     )
     write_once = frozenset({NOTIFICATIONS, MESSAGES})
+    shape = "2"  # 2: broadcast audiences are one document per (audience, user)
     handles = {
         t.ROOM_CREATED: "room_created", t.MEMBERS_JOINED: "joined", t.MEMBER_LEFT: "left",
         t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",

@@ -19,6 +19,7 @@ from .membership import MembershipMixin
 
 class RoomsProjector(MembershipMixin, Projector):
     name = "rooms"
+    shape = "1"
     collections = (
         CollectionSpec(ROOMS),
         CollectionSpec(ACTIVITY),

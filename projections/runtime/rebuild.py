@@ -25,15 +25,18 @@ class RebuildFailed(Exception):
 
 
 def rebuild(log: EventLog, read_store: ReadStore, projectors: Sequence[type[Projector]],
-            progress: Progress | None = None, grace_s: float = 2.0) -> dict[str, int]:
-    """Returns the version now serving each rebuilt projection."""
+            progress: Progress | None = None, grace_s: float = 2.0,
+            should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """Returns the version now serving each rebuilt projection. Each fresh version records its
+    projector's shape; `should_stop` interrupts the replay between rounds (RebuildFailed)."""
     fresh = {p.name: next_version(read_store, p.name) for p in projectors}
     head = log.head()
     try:
-        followers = [ProjectorFollower(p, read_store.open(p.name, fresh[p.name], p.collections, create=True), fresh[p.name],
-                          bulk=True) for p in projectors]
+        followers = [ProjectorFollower(p, read_store.open(p.name, fresh[p.name], p.collections, create=True,
+                                                          shape=p.shape), fresh[p.name], bulk=True)
+                     for p in projectors]
         with collector_paused():
-            _replay_all(log, followers, progress)
+            _replay_all(log, followers, progress, should_stop)
         _ensure_reached(followers, head)
     except BaseException:
         for name, version in fresh.items():
@@ -75,10 +78,13 @@ def _report(progress: Progress | None, log: EventLog, followers: Sequence[Projec
         progress(min(f.pending for f in followers), log.head())
 
 
-def _replay_all(log: EventLog, followers: Sequence[ProjectorFollower], progress: Progress | None) -> None:
+def _replay_all(log: EventLog, followers: Sequence[ProjectorFollower], progress: Progress | None,
+                should_stop: Callable[[], bool]) -> None:
     """Replay until every follower is through; a follower failing over and over fails the rebuild."""
     while True:
-        replay(log, followers, progress=lambda _: _report(progress, log, followers))
+        replay(log, followers, progress=lambda _: _report(progress, log, followers), should_stop=should_stop)
+        if should_stop():
+            raise RebuildFailed("stopped before the end")
         failing = [f for f in followers if f.failures]
         if not failing:
             return

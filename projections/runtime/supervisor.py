@@ -33,9 +33,10 @@ STALLED_POLLS = 4  # idle polls with the head ahead of what the subscription del
 
 
 def serving_version(read_store: ReadStore, projector: type[Projector]) -> tuple[StoredVersion, int]:
-    """The projection's serving version, created empty (as version 1) when there is none."""
+    """The projection's serving version, created empty (as version 1, in the projector's shape)
+    when there is none."""
     version = read_store.active_version(projector.name)
-    store = read_store.open(projector.name, version or 1, projector.collections, create=True)
+    store = read_store.open(projector.name, version or 1, projector.collections, create=True, shape=projector.shape)
     if version is None:
         read_store.activate({projector.name: 1})
     return store, version or 1

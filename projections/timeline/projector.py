@@ -15,6 +15,7 @@ MESSAGES = "messages"
 
 class TimelineProjector(Projector):
     name = "timeline"
+    shape = "1"
     collections = (CollectionSpec(MESSAGES, indexes=(("room_id", "position"), ("thread_id", "position"))),)
     write_once = frozenset({MESSAGES})
     handles = {

@@ -126,6 +126,17 @@ def test_creating_a_version_older_than_the_serving_one_is_refused(number: int, s
     assert (filter_, update, options["upsert"]) == ({"_id": "position"}, {"$setOnInsert": {"position": 0}}, True)
 
 
+def test_a_shape_is_written_only_with_the_position_of_a_new_version() -> None:
+    tracking = Scripted(find_one={"_id": "position", "position": 0, "shape": "2"})
+    datastore = ScriptedReadDatastore(**{CATALOG: Scripted(find_one=None), "rm.notes.v1._tracking": tracking})
+    version = version_on(datastore)
+    version.create([NOTES], "2")
+    (filter_, update), options = tracking.called("update_one")[0]
+    assert (filter_, update, options["upsert"]) == (
+        {"_id": "position"}, {"$setOnInsert": {"position": 0, "shape": "2"}}, True)
+    assert version.shape() == "2"
+
+
 def test_text_fields_are_stored_with_their_words_and_searched_by_all_of_them() -> None:
     notes = Scripted(find=[])
     datastore = ScriptedReadDatastore(**{"rm.notes.v1._tracking": Scripted(update_one=Updated(1)),
