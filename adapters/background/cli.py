@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from hubbub.projections.registry import NAMES, PROJECTORS, selected
@@ -24,7 +24,8 @@ def projections() -> None:
 @projections.command()
 def status() -> None:
     """The background host holding the lease, its last heartbeat, and each consumer's version,
-    position, state, last error and lag."""
+    shape (and whether a rebuild into this release's shape is pending or running), position,
+    state, last error and lag."""
     from hubbub.projections.runtime.log import EventLog
     from hubbub.projections.runtime.progress import StoredProgress
 
@@ -34,14 +35,33 @@ def status() -> None:
         statuses = StoredProgress(EventLog(services.app), read_store, PROJECTORS, lease).statuses()
         console = Console()
         console.print(_holder(lease.record()))
-        table = Table("consumer", "version", "position", "head", "lag", "state", "last error", title="hubbub background")
+        table = Table("consumer", "version", Column("shape", no_wrap=True), "position", "head", "lag", "state",
+                      "last error", title="hubbub background")
         for s in statuses:
-            table.add_row(s.name, str(s.version or "–"), f"{s.position:,}", f"{s.head:,}", f"{s.lag:,}", s.state,
-                          s.error or "")
+            table.add_row(s.name, str(s.version or "–"), _shape(read_store, s), f"{s.position:,}", f"{s.head:,}",
+                          f"{s.lag:,}", s.state, s.error or "")
         console.print(table)
     finally:
         read_store.close()
         services.close()
+
+
+def _shape(read_store, status) -> str:
+    """The serving version's shape, then this release's when they differ ("pending" until the
+    background host rebuilds it; its state is "rebuilding" meanwhile)."""
+    from hubbub.projections.runtime.upgrade import built_shape
+    from hubbub.projections.store import VersionGone
+
+    wanted = next((p for p in PROJECTORS if p.name == status.name), None)
+    if wanted is None or not status.version:
+        return "–"
+    try:
+        built = built_shape(read_store.open(wanted.name, status.version, wanted.collections))
+    except VersionGone:  # switched just now
+        return "–"
+    if built == wanted.shape:
+        return built
+    return f"{built} → {wanted.shape}" + ("" if status.state == "rebuilding" else " pending")
 
 
 def _holder(record) -> str:

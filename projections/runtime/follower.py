@@ -40,6 +40,7 @@ class Follower:
     version: int
     max_dirty: int
     commit_every_s: float | None = COMMIT_EVERY_S
+    rebuilding = False  # held back until a rebuild replaces its version (upgrade.HeldFollower)
 
     def __init__(self) -> None:
         self.failures = 0

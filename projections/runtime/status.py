@@ -8,8 +8,10 @@ from .follower import Follower
 
 # starting: catching up to the head the host saw when it took the lease (not ready yet)
 # running, retrying (after an error; still ready: the others serve), stopped (not ready),
-# standby: this process waits for the lease another host holds
-STATES = ("starting", "running", "retrying", "stopped", "standby")
+# standby: this process waits for the lease another host holds,
+# rebuilding: its serving version is in another shape than this release writes; a fresh one is
+# being built (upgrade.py) and the old one answers queries but takes no events (not ready)
+STATES = ("starting", "running", "retrying", "stopped", "standby", "rebuilding")
 READY_STATES = ("running", "retrying")
 
 
@@ -30,6 +32,8 @@ class ConsumerStatus:
 def status_of(follower: Follower, head: int, running: bool, start_head: int) -> ConsumerStatus:
     if follower.stopped or not running:
         state = "stopped"
+    elif follower.rebuilding:
+        state = "rebuilding"
     elif follower.failures or follower.broken:
         state = "retrying"
     elif follower.visible < start_head:

@@ -3,7 +3,8 @@ positions, then follow live. The background host runs it while it holds the back
 
 Positions are per consumer; one scan of the log serves them all. The supervisor also notices
 when a rebuild (in this or another process) switched a projection to a new version, and moves
-that projector onto it.
+that projector onto it. A projection whose serving version was built in another shape is
+rebuilt beside the others, which go on meanwhile (upgrade.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .live import LiveFeed
 from .log import EventLog
 from .pump import fold, ready, replay
 from .status import ConsumerStatus, status_of
+from .upgrade import HeldFollower, ShapeUpgrade, follower_on
 
 logger = logging.getLogger(__name__)
 FOLLOW_BATCH = 2_000
@@ -55,14 +57,18 @@ class Supervisor:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._catalog_checked = 0.0
+        self.upgrade: ShapeUpgrade | None = None  # the projections to rebuild in this release's shape
+        self._upgrade_thread: threading.Thread | None = None
 
     def open_followers(self) -> None:
-        """One follower per projector, on its serving version (created empty when there is none),
-        and one per other consumer."""
+        """One follower per projector, on its serving version (created empty when there is none;
+        held back when it is in another shape), and one per other consumer."""
         if not self.followers:
             self.start_head = self.log.head()
-            self.followers = [*(self._follower_on_active_version(p) for p in self.projectors),
-                              *(ConsumerFollower(c) for c in self.consumers)]
+            projected = [self._follower_on_active_version(p) for p in self.projectors]
+            held = [f for f in projected if isinstance(f, HeldFollower)]
+            self.upgrade = ShapeUpgrade(self.log, self.read_store, held, self._stopping) if held else None
+            self.followers = [*projected, *(ConsumerFollower(c) for c in self.consumers)]
 
     def start(self) -> None:
         self.open_followers()
@@ -70,18 +76,25 @@ class Supervisor:
             consumer.start()
         self._thread = threading.Thread(target=self._run, name="hubbub-consumers", daemon=True)
         self._thread.start()
+        if self.upgrade is not None:
+            self._upgrade_thread = threading.Thread(target=self.upgrade.run, name="hubbub-rebuild", daemon=True)
+            self._upgrade_thread.start()
 
     def catch_up(self) -> None:
         """Replay up to the head in the caller's thread (tests, tools): no live following."""
         self.open_followers()
+        if self.upgrade is not None:
+            self.upgrade.rebuild_once()
+            self._follow_switches()
         replay(self.log, self.followers)
         self._catalog_checked = 0.0
         self._round_done()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in (self._thread, self._upgrade_thread):
+            if thread is not None:
+                thread.join(timeout)
 
     @property
     def running(self) -> bool:
@@ -89,7 +102,7 @@ class Supervisor:
 
     def _follower_on_active_version(self, projector: type[Projector]) -> ProjectorFollower:
         store, version = serving_version(self.read_store, projector)
-        return ProjectorFollower(projector, store, version)
+        return follower_on(projector, store, version)
 
     # The loop.
 
