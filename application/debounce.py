@@ -9,7 +9,10 @@ pending value, which fires when the window closes: `wait_s` after the last call 
 period), and never later than `max_wait_s` after the first (the ceiling). A window with
 nothing pending closes without firing. With `leading`, a trailing fire opens an empty window at
 once, so that a call right after it waits for its own trailing edge instead of firing as a new
-leading one: leading fires of one key are then at least `wait_s` apart (a throttle).
+leading one: leading fires of one key are then at least `wait_s` apart (a throttle). With
+`forget_when_quiet`, a key is forgotten, stats and all, once it has no window open (after its
+last fire, flush or cancel), so that an engine keyed by users lives as long as the process
+without growing.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Policy:
     wait_s: float
     max_wait_s: float | None = None
     leading: bool = False
+    forget_when_quiet: bool = False
 
     def __post_init__(self) -> None:
         if self.wait_s < 0 or (self.max_wait_s is not None and self.max_wait_s < self.wait_s):
@@ -107,6 +111,7 @@ class Debouncer(Generic[K]):
             if fire is not None:
                 fires.append(fire)
                 self._cool_down(key, now)
+            self._forget_if_quiet(key)
         return fires
 
     def next_due(self) -> float | None:
@@ -115,13 +120,16 @@ class Debouncer(Generic[K]):
 
     def flush(self, key: K) -> Fire[K] | None:
         """Fires the key's pending value now (once) and closes its window."""
-        return self._close(key, "flush") if key in self._windows else None
+        fire = self._close(key, "flush") if key in self._windows else None
+        self._forget_if_quiet(key)
+        return fire
 
     def cancel(self, key: K) -> None:
         """Closes the key's window; what was pending never fires."""
         window = self._windows.pop(key, None)
         if window is not None and window.pending:
             self._stats[key].suppressed += window.calls
+        self._forget_if_quiet(key)
 
     def active(self, key: K) -> bool:
         return key in self._windows
@@ -136,9 +144,17 @@ class Debouncer(Generic[K]):
     def stats(self, key: K) -> Stats:
         return self._stats.get(key, Stats())
 
+    def tracked(self) -> int:
+        """How many keys the engine holds anything for."""
+        return len(self._stats.keys() | self._windows.keys())
+
     def forget(self, key: K) -> None:
         """Drops a key's stats (its window must be closed): keeps a long-lived engine small."""
         if key not in self._windows:
+            self._stats.pop(key, None)
+
+    def _forget_if_quiet(self, key: K) -> None:
+        if self.policy.forget_when_quiet and key not in self._windows:
             self._stats.pop(key, None)
 
     def _cool_down(self, key: K, now: float) -> None:

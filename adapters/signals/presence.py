@@ -39,9 +39,9 @@ class Presence:
         self.heartbeat_s, self.room_limit = heartbeat_s, room_limit
         self.sockets: dict[str, set[str]] = {}  # user → this process's sockets
         self.grace = DebounceTimer(debouncer(Policy(wait_s=grace_s), clock), self._settle)
-        throttle = Policy(wait_s=throttle_s, max_wait_s=throttle_s, leading=True)
+        throttle = Policy(wait_s=throttle_s, max_wait_s=throttle_s, leading=True, forget_when_quiet=True)
         self.throttle = DebounceTimer(debouncer(throttle, clock), self._emit_fire)
-        self.said: dict[str, bool] = {}  # the state this process last emitted per user
+        self.said: dict[str, bool] = {}  # users this process last said were online
         bus.subscribe(self._heard)
 
     async def connected(self, user_id: UUID, sid: str) -> None:
@@ -106,7 +106,10 @@ class Presence:
         user, online = fire.key, fire.value
         if self.said.get(user) == online:
             return
-        self.said[user] = online
+        if online:
+            self.said[user] = True
+        else:  # an offline user is forgotten: the map holds online users only, however many come and go
+            self.said.pop(user, None)
         rooms = await self.directory.rooms_up_to(UUID(user), self.room_limit)
         if rooms:
             await self.emitter.to_rooms(rooms, "presence", {"user_id": user, "online": online}, skip_user=UUID(user))

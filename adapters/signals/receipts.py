@@ -33,7 +33,7 @@ class ReadReceipts:
         self, write_mark: WriteMark, every_s: float = WRITE_EVERY_S, clock: Clock = time.monotonic,
     ):
         self.write_mark = write_mark
-        self.marks = debouncer(Policy(wait_s=every_s, max_wait_s=every_s, leading=True), clock, merge=max)
+        self.marks = debouncer(Policy(wait_s=every_s, max_wait_s=every_s, leading=True, forget_when_quiet=True), clock, merge=max)
         self.timer = DebounceTimer(self.marks, self._write_fire)
         self.waiting: dict[Key, list[asyncio.Future[int]]] = {}  # marks merged into the next write
         self.writes = 0

@@ -41,8 +41,8 @@ async def replayed(base: str, person: Person, room: str) -> list[tuple[str, str,
 
 def rebuilt(runtime, names: str) -> None:
     store = runtime.read_models.read_store
-    # With a grace period, as `hubbub projections rebuild` runs: the gateway's tail polls the feed
-    # without pause, and a SQLite version closed under a running query can crash the process.
+    # With a grace period, as `hubbub projections rebuild` runs, shorter: queries that began on an old
+    # version (the gateway's tail polls the feed without pause) finish before it is dropped.
     versions = rebuild(EventLog(runtime.services.app), store, selected(names), grace_s=0.5)
     wait_until(lambda: all(store.active_version(n) == v for n, v in versions.items()))
 

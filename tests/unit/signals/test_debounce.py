@@ -147,3 +147,23 @@ def _fires_stay_a_wait_apart(driven: Driven, policy: Policy) -> None:
     for key in "abc":
         times = [at for at, f in driven.fired if f.key == key]
         assert all(b - a >= policy.wait_s - 1e-9 for a, b in zip(times, times[1:]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(policy=policies, ops=operations)
+def test_forgetting_quiet_keys_changes_no_fire_and_leaves_nothing_behind(policy: Policy, ops: list[tuple]):
+    forgetting = Policy(policy.wait_s, policy.max_wait_s, policy.leading, forget_when_quiet=True)
+    (plain, plain_driven, _), (lean, lean_driven, _) = engine(policy), engine(forgetting)
+    for d, driven in ((plain, plain_driven), (lean, lean_driven)):
+        for op in ops:
+            if op[0] == "call":
+                driven.record(d.call(op[1], op[2]))
+            elif op[0] == "advance":
+                driven.advance(op[1])
+            elif op[0] == "flush":
+                driven.record(d.flush(op[1]))
+            else:
+                d.cancel(op[1])
+        driven.advance(1_000)
+    assert lean_driven.fired == plain_driven.fired
+    assert lean.tracked() == 0 and plain.tracked() == len({op[1] for op in ops if op[0] == "call"})

@@ -25,6 +25,9 @@ async def test_online_goes_to_room_mates_only_and_offline_follows_the_grace_peri
     assert said(world, BOB) == [True, False] and said(world, CAROL) == []
     [state] = await world.signals.presence.states([ANN])
     assert not state.online and state.last_seen_at is not None
+    await world.advance(10)
+    presence = world.signals.presence  # an offline user leaves nothing behind in a long-lived process
+    assert str(ANN) not in presence.said and presence.throttle.engine.tracked() == 0
 
 
 async def test_a_reconnect_within_the_grace_period_emits_nothing():
