@@ -33,6 +33,7 @@ class ChainConsumer:
 
     name = NAME
     topics: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()  # no projection
 
     def __init__(self, version: StoredVersion, key: CheckpointKey, every_events: int, every_seconds: float,
                  clock: Callable[[], float] = time.time):

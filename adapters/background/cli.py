@@ -47,8 +47,8 @@ def status() -> None:
 
 
 def _shape(read_store, status) -> str:
-    """The serving version's shape, then this release's when they differ ("pending" until the
-    background host rebuilds it; its state is "rebuilding" meanwhile)."""
+    """The serving version's shape, then this release's when they differ ("pending" until a
+    background host of this release rebuilds it; its state is "rebuilding" meanwhile)."""
     from hubbub.projections.runtime.upgrade import built_shape
     from hubbub.projections.store import VersionGone
 
@@ -61,7 +61,9 @@ def _shape(read_store, status) -> str:
         return "–"
     if built == wanted.shape:
         return built
-    return f"{built} → {wanted.shape}" + ("" if status.state == "rebuilding" else " pending")
+    # Behind or failing, a projection being rebuilt is starting or retrying first.
+    underway = status.state in ("rebuilding", "starting", "retrying")
+    return f"{built} → {wanted.shape}" + ("" if underway else " pending")
 
 
 def _holder(record) -> str:

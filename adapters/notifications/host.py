@@ -76,6 +76,9 @@ class NotificationHost:
 
     name = DigestEngine.name
     topics = DigestEngine.topics
+    # A broadcast's audience comes from the inbox: while one of these is rebuilt in another shape
+    # the supervisor feeds this nothing, so no digest is built from the old or a mixed shape.
+    reads = READS
 
     def __init__(self, settings: Settings, read_store: ReadStore):
         self.settings, self.read_store = settings, read_store

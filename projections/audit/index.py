@@ -56,6 +56,7 @@ class AuditIndex:
 
     name = NAME
     topics: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()  # no projection
 
     def __init__(self, version: StoredVersion):
         self.version = version

@@ -32,6 +32,9 @@ class LoggedEvent:
 class LogConsumer(Protocol):
     name: str
     topics: tuple[str, ...]  # empty: every event
+    # The read models (projector names) it reads while consuming: while one of them is rebuilt
+    # in another shape, the supervisor feeds it nothing (state "waiting") until the switch.
+    reads: tuple[str, ...] = ()
 
     def committed_position(self) -> int:
         """The position up to which every event has been consumed (0 when new)."""
@@ -68,6 +71,7 @@ class PositionedConsumer:
 
     name: str
     topics: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
     def __init__(self, positions: ConsumerPositions):
         self.positions = positions
@@ -99,6 +103,7 @@ class ConsumerFollower(Follower):
         self.consumer = consumer
         self.name = consumer.name
         self.topics = tuple(consumer.topics)
+        self.reads = tuple(consumer.reads)
         super().__init__()
 
     def _restart(self) -> None:

@@ -40,7 +40,9 @@ class Follower:
     version: int
     max_dirty: int
     commit_every_s: float | None = COMMIT_EVERY_S
-    rebuilding = False  # held back until a rebuild replaces its version (upgrade.HeldFollower)
+    rebuilding = False  # its version is in another shape, and being replaced (upgrade.RebuildingFollower)
+    # The read models under rebuild that this consumer reads: it takes no event until they switch.
+    waiting_for: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.failures = 0

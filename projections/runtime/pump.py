@@ -21,12 +21,12 @@ GC_YOUNG_THRESHOLD = 50_000
 
 
 def ready(followers: Sequence[Follower]) -> list[Follower]:
-    """The followers that take part in the next round: not backing off after a failure
-    (and able to read their stored position again)."""
+    """The followers that take part in the next round: not waiting for a rebuild of what they
+    read, not backing off after a failure (and able to read their stored position again)."""
     for follower in followers:
         if follower.broken and follower.due:
             follower.recover()
-    return [f for f in followers if f.due and not f.broken]
+    return [f for f in followers if f.due and not f.broken and not f.waiting_for]
 
 
 def fold(log: EventLog, notifications: Sequence[Notification], followers: Sequence[Follower],

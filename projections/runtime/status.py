@@ -10,9 +10,11 @@ from .follower import Follower
 # running, retrying (after an error; still ready: the others serve), stopped (not ready),
 # standby: this process waits for the lease another host holds,
 # rebuilding: its serving version is in another shape than this release writes; a fresh one is
-# being built (upgrade.py) and the old one answers queries but takes no events (not ready)
-STATES = ("starting", "running", "retrying", "stopped", "standby", "rebuilding")
-READY_STATES = ("running", "retrying")
+# being built (upgrade.py) while the old one answers queries and follows the log (ready),
+# waiting: a log consumer that reads a read model being rebuilt so, fed nothing until the switch
+# (ready: its work is delayed, not lost; its error says what it waits for)
+STATES = ("starting", "running", "retrying", "stopped", "standby", "rebuilding", "waiting")
+READY_STATES = ("running", "retrying", "rebuilding", "waiting")
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,23 @@ class ConsumerStatus:
 
 
 def status_of(follower: Follower, head: int, running: bool, start_head: int) -> ConsumerStatus:
-    if follower.stopped or not running:
-        state = "stopped"
-    elif follower.rebuilding:
-        state = "rebuilding"
-    elif follower.failures or follower.broken:
-        state = "retrying"
-    elif follower.visible < start_head:
-        state = "starting"
+    state = _state(follower, running, start_head)
+    if state == "waiting":
+        error = f"waiting for the {', '.join(follower.waiting_for)} rebuild"
+    elif follower.error and state != "running":
+        error = f"{type(follower.error).__name__}: {follower.error}"
     else:
-        state = "running"
-    error = f"{type(follower.error).__name__}: {follower.error}" if follower.error and state != "running" else None
+        error = None
     return ConsumerStatus(follower.name, follower.version, follower.visible, head, state, error)
+
+
+def _state(follower: Follower, running: bool, start_head: int) -> str:
+    if follower.stopped or not running:
+        return "stopped"
+    if follower.failures or follower.broken:
+        return "retrying"
+    if follower.waiting_for:
+        return "waiting"
+    if follower.visible < start_head:
+        return "starting"
+    return "rebuilding" if follower.rebuilding else "running"

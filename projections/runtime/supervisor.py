@@ -4,7 +4,8 @@ positions, then follow live. The background host runs it while it holds the back
 Positions are per consumer; one scan of the log serves them all. The supervisor also notices
 when a rebuild (in this or another process) switched a projection to a new version, and moves
 that projector onto it. A projection whose serving version was built in another shape is
-rebuilt beside the others, which go on meanwhile (upgrade.py).
+rebuilt beside the others, which go on meanwhile, its old version too; the consumers that read
+it wait for the switch (upgrade.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .live import LiveFeed
 from .log import EventLog
 from .pump import fold, ready, replay
 from .status import ConsumerStatus, status_of
-from .upgrade import HeldFollower, ShapeUpgrade, follower_on
+from .upgrade import RebuildingFollower, ShapeUpgrade, follower_on
 
 logger = logging.getLogger(__name__)
 FOLLOW_BATCH = 2_000
@@ -62,13 +63,14 @@ class Supervisor:
 
     def open_followers(self) -> None:
         """One follower per projector, on its serving version (created empty when there is none;
-        held back when it is in another shape), and one per other consumer."""
+        rebuilt beside when it is in another shape), and one per other consumer."""
         if not self.followers:
             self.start_head = self.log.head()
             projected = [self._follower_on_active_version(p) for p in self.projectors]
-            held = [f for f in projected if isinstance(f, HeldFollower)]
-            self.upgrade = ShapeUpgrade(self.log, self.read_store, held, self._stopping) if held else None
+            stale = [f for f in projected if isinstance(f, RebuildingFollower)]
+            self.upgrade = ShapeUpgrade(self.log, self.read_store, stale, self._stopping) if stale else None
             self.followers = [*projected, *(ConsumerFollower(c) for c in self.consumers)]
+            self._hold_readers()
 
     def start(self) -> None:
         self.open_followers()
@@ -174,6 +176,19 @@ class Supervisor:
             logger.info("projections: %s switched to version %s", follower.name, active)
             self.followers[index] = ProjectorFollower(follower.projector_type, store, active)
             self.read_store.release(follower.name, follower.version)
+        self._hold_readers()
+
+    def _hold_readers(self) -> None:
+        """A consumer that reads a projection being rebuilt in another shape takes no event until
+        the switch: it would act on the old shape, or on a mix. It then resumes from its position."""
+        rebuilding = {f.name for f in self.followers if f.rebuilding}
+        for follower in self.followers:
+            if isinstance(follower, ConsumerFollower):
+                waited = follower.waiting_for
+                follower.waiting_for = tuple(name for name in follower.reads if name in rebuilding)
+                if waited and not follower.waiting_for:
+                    logger.info("background: %s resumes from position %d after the rebuild", follower.name,
+                                follower.pending)
 
     def _final_commit(self) -> None:
         for follower in ready(self.followers):
@@ -185,7 +200,9 @@ class Supervisor:
     # What queries and operators see.
 
     def processed_position(self) -> int:
-        return min((f.visible for f in self.followers), default=0)
+        """A consumer waiting for a rebuild does not hold read-your-writes back: queries read the
+        projections, which go on."""
+        return min((f.visible for f in self.followers if not f.waiting_for), default=0)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         with self._changed:

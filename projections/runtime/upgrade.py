@@ -7,11 +7,14 @@ before broadcast audiences became one document per (audience, user) (shape "2"),
 
 The host that takes the background lease rebuilds every projection whose serving version is in
 another shape, all in one replay (runtime/rebuild: fresh versions filled while the old ones
-answer queries, then one switch). Until the switch an old version is held as it is: no event is
-folded into documents of a shape this release does not write, and its position holds
-read-your-writes (and the digest engine, which reads the inbox) back rather than answering from
-the old shape as if up to date. The supervisor moves onto the new version when the catalog
-switches, as after any rebuild.
+answer queries, then one switch). Meanwhile the old version goes on following the log, as during
+a manual rebuild, and its projection counts as serving: every instance shares the lease's record,
+so one that reported itself not ready, or held read-your-writes back, for the whole rebuild would
+take the service down on every instance at once. What must not act on the old shape is what reads
+it: a log consumer that declares it reads a projection under rebuild (LogConsumer.reads; the
+digest engine reads broadcast audiences from the inbox) is fed nothing until the switch, then
+resumes from its committed position (the supervisor holds it: Follower.waiting_for). The
+supervisor moves onto the new version when the catalog switches, as after any rebuild.
 """
 
 from __future__ import annotations
@@ -36,36 +39,31 @@ def built_shape(version: StoredVersion) -> str:
     return version.shape() or UNRECORDED_SHAPE
 
 
-class HeldFollower(ProjectorFollower):
-    """A projection waiting for its rebuild: it takes part in no round, so its version stays as
-    it is and its position stays where it was."""
+class RebuildingFollower(ProjectorFollower):
+    """Follows a serving version built in another shape while its replacement is rebuilt."""
 
     rebuilding = True
 
-    @property
-    def due(self) -> bool:
-        return False
-
 
 def follower_on(projector: type[Projector], store: StoredVersion, version: int) -> ProjectorFollower:
-    """A follower of the serving version, or one held back when that version is in another shape."""
+    """A follower of the serving version, marked rebuilding when that version is in another shape."""
     built = built_shape(store)
     if built == projector.shape:
         return ProjectorFollower(projector, store, version)
     logger.warning("projections: %s v%d was built in shape %s and this release writes shape %s: rebuilding it "
-                   "into a fresh version; v%d answers queries meanwhile and takes no more events",
+                   "into a fresh version; v%d answers queries and follows the log meanwhile",
                    projector.name, version, built, projector.shape, version)
-    return HeldFollower(projector, store, version)
+    return RebuildingFollower(projector, store, version)
 
 
 class ShapeUpgrade:
-    """Rebuilds the held projections once, together."""
+    """Rebuilds the stale projections once, together."""
 
-    def __init__(self, log: EventLog, read_store: ReadStore, held: Sequence[HeldFollower],
+    def __init__(self, log: EventLog, read_store: ReadStore, stale: Sequence[RebuildingFollower],
                  stopping: threading.Event, grace_s: float = 2.0):
-        self.log, self.read_store, self.held = log, read_store, list(held)
+        self.log, self.read_store, self.stale = log, read_store, list(stale)
         self.stopping, self.grace_s = stopping, grace_s
-        self.names = ", ".join(f.name for f in self.held)
+        self.names = ", ".join(f.name for f in self.stale)
         self.done = False
         self._reported_at = time.monotonic()
 
@@ -74,12 +72,12 @@ class ShapeUpgrade:
         while not self.done and not self.stopping.is_set():
             try:
                 self.rebuild_once()
-            except Exception as error:  # noqa: BLE001 - reported on the held projections, then retried
+            except Exception as error:  # noqa: BLE001 - reported on the stale projections, then retried
                 if self.stopping.is_set():
                     logger.info("projections: rebuild of %s interrupted; the next holder of the lease starts it again",
                                 self.names)
                     return
-                for follower in self.held:
+                for follower in self.stale:
                     follower.error = error
                 logger.exception("projections: rebuild of %s failed; trying again in %.0f s", self.names, RETRY_S)
                 self.stopping.wait(RETRY_S)
@@ -88,7 +86,7 @@ class ShapeUpgrade:
         if self.done:
             return
         started = time.monotonic()
-        versions = rebuild(self.log, self.read_store, [f.projector_type for f in self.held], progress=self._report,
+        versions = rebuild(self.log, self.read_store, [f.projector_type for f in self.stale], progress=self._report,
                            grace_s=self.grace_s, should_stop=self.stopping.is_set)
         self.done = True
         logger.info("projections: rebuilt in %.1f s, now serving %s", time.monotonic() - started,

@@ -1,5 +1,6 @@
 """Upgrades: a read model built in another shape than this release writes is rebuilt when the
-background host starts, beside the others, and held back until it is; nothing else is rebuilt.
+background host starts, beside the others, while everything keeps serving; the consumers that
+read it wait for the switch; nothing else is rebuilt.
 
 Run on the embedded store here and on MongoDB by tests/integration/test_projections_mongodb.py.
 """
@@ -9,14 +10,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-import pytest
-
+from hubbub.adapters.notifications.engine import DigestEngine
+from hubbub.adapters.notifications.host import outbox_of
 from hubbub.application.context import CommandContext
-from hubbub.application.read_models import StaleReadModel
+from hubbub.domain.inbox import notification_id
+from hubbub.projections import topics as t
 from hubbub.projections.inbox import audiences
 from hubbub.projections.inbox.projector import NOTIFICATIONS
 from hubbub.projections.registry import PROJECTORS
 from hubbub.projections.runtime import upgrade
+from hubbub.projections.runtime.consumer import PositionedConsumer
 from hubbub.projections.runtime.upgrade import built_shape
 from hubbub.projections.store import CollectionSpec
 from tests.commanding import Do
@@ -74,8 +77,9 @@ def test_an_inbox_of_the_release_before_is_rebuilt_at_start_and_broadcasts_reach
     as_the_release_before_left_it(world)
     world.read_models.start()
     position = broadcast_to_all(world)
-    world.read_models.wait_for(position, timeout=30)
-    assert reached(world, position) == {str(u) for u in world.people.values()}
+    everyone = {str(u) for u in world.people.values()}
+    # Made before or during the rebuild, the broadcast is replayed or followed into the new version.
+    wait_until(lambda: reached(world, position) == everyone, timeout=30)  # the old version reaches nobody
     after = serving_versions(world)
     assert after["inbox"] > before["inbox"] and built_shape(world.view("inbox")) == "2"
     others = [p.name for p in PROJECTORS if p.name != "inbox"]
@@ -84,29 +88,84 @@ def test_an_inbox_of_the_release_before_is_rebuilt_at_start_and_broadcasts_reach
     wait_until(lambda: world.read_models.read_store.versions("inbox") == [after["inbox"]], timeout=10)
 
 
-def test_while_it_is_rebuilt_the_inbox_is_rebuilding_not_ready_and_its_old_version_answers(world, monkeypatch):
+def test_while_the_inbox_is_rebuilt_everything_serves_and_what_reads_it_waits_for_the_switch(world, monkeypatch):
     world.catch_up()
     as_the_release_before_left_it(world)
+    reader = with_audience_reader(world)
     gate, real = threading.Event(), upgrade.rebuild
     monkeypatch.setattr(upgrade, "rebuild", lambda *args, **kwargs: gate.wait(30) and real(*args, **kwargs))
     world.read_models.start()
     try:
-        health = wait_until(lambda: _others_running(world.read_models.health()), timeout=10)
-        assert health["ok"] is False and health["projections"]["inbox"]["state"] == "rebuilding"
+        health = wait_until(lambda: _settled(world.read_models.health()), timeout=10)
+        assert health["ok"] is True  # /ready: rebuilding and waiting are serving states
+        assert health["projections"]["inbox"]["state"] == "rebuilding"
+        waiting = health["projections"][reader.name]
+        assert (waiting["state"], waiting["error"]) == ("waiting", "waiting for the inbox rebuild")
+        assert health["projections"][DigestEngine.name]["state"] == "waiting"  # the real digest engine
         position = broadcast_to_all(world)
-        with pytest.raises(StaleReadModel):  # never answered from the old shape as if up to date
-            world.read_models.wait_for(position, timeout=0.3)
-        assert world.read_models.notifications(world.people["bob"], None, 10)["items"] == []  # old version answers
+        world.read_models.wait_for(position, timeout=10)  # read-your-writes proceeds
+        assert world.read_models.notifications(world.people["bob"], None, 10)["items"] == []  # the old version
+        assert reader.batches == []
     finally:
         gate.set()
-    world.read_models.wait_for(position, timeout=30)
-    assert reached(world, position) == {str(u) for u in world.people.values()}
-    assert wait_until(lambda: world.read_models.health()["ok"], timeout=10)
+    everyone = {str(u) for u in world.people.values()}
+    wait_until(lambda: position in reader.reached, timeout=30)
+    assert reader.reached[position] == everyone  # the audience read after the switch
+    assert reached(world, position) == everyone
+    handed = [str(notification_id(position, user)) for user in everyone]
+    assert wait_until(lambda: outbox_of(world.settings).handed_over(handed) == set(handed), timeout=10)
+    assert wait_until(lambda: world.read_models.health()["projections"][reader.name]["state"] == "running",
+                      timeout=10)
 
 
-def _others_running(health: dict) -> dict | None:
-    others = [p["state"] for name, p in health["projections"].items() if name != "inbox"]
-    return health if all(state == "running" for state in others) else None
+class AudienceReader(PositionedConsumer):
+    """Takes each broadcast's audience from the inbox when it is handed the broadcast, as the
+    digest engine does."""
+
+    name = "audience-reader"
+    topics = (t.BROADCAST_ANNOUNCED,)
+    reads = ("inbox",)
+
+    def __init__(self, positions, read_models):
+        super().__init__(positions)
+        self.read_models = read_models
+        self.batches: list[int] = []  # up_to of every batch handed over
+        self.reached: dict[int, set[str]] = {}
+
+    def consume(self, events, up_to: int) -> None:
+        self.batches.append(up_to)
+        super().consume(events, up_to)
+
+    def handle(self, events) -> None:
+        for logged in events:
+            audience, after, found = audiences.audience_of(logged.event), "", set()
+            while page := self.read_models.audience_page(audience, after, audiences.PAGE):
+                found.update(page)
+                after = page[-1]
+            self.reached[logged.position] = found
+
+
+def with_audience_reader(world) -> AudienceReader:
+    """An AudienceReader beside the registered consumers of the world's next supervisor."""
+    reader = AudienceReader(world.read_models.read_store.positions(), world.read_models)
+    host = world.read_models.progress.host
+    new_supervisor = host.new_supervisor
+
+    def with_reader():
+        supervisor = new_supervisor()
+        supervisor.consumers.append(reader)
+        return supervisor
+
+    host.new_supervisor = with_reader
+    return reader
+
+
+def _settled(health: dict) -> dict | None:
+    """The health once the inbox rebuilds, its readers wait and every other consumer runs."""
+    states = {name: p["state"] for name, p in health["projections"].items()}
+    others = [state for name, state in states.items() if name not in ("inbox", DigestEngine.name, AudienceReader.name)]
+    settled = states["inbox"] == "rebuilding" and all(state == "running" for state in others)
+    return health if settled and states.get(AudienceReader.name) == "waiting" else None
 
 
 def test_a_store_in_every_current_shape_is_not_rebuilt_at_start(world):
