@@ -122,6 +122,7 @@ async def test_old_signals_are_pruned_and_ids_go_on_past_them(buses, path):
     await eventually(lambda: heard.numbers() == [0, 1, 2])
     clock.now += 30
     await one.publish("counted", {"n": 3})
+    await eventually(lambda: heard.numbers() == [0, 1, 2, 3])
     clock.now += 40
     assert await one.prune() == 3
     assert rows(path) == 1
