@@ -4,9 +4,10 @@ It is one log consumer (background.consumers registers it): `consume` feeds the 
 While the host's supervisor runs it (`start` to `stop`), a thread of its own runs the rest on
 an event loop: the delivery worker on the pipeline, the deliverer (sockets, acks, channels) and
 a timer that hands due digests over. The deliverer reaches the web processes' sockets over the
-signal bus (Redis pub/sub; without HUBBUB_REDIS_URL only this process's), and hears their acks
-and connects there. Jobs the outbox still has unfinished are published again at start: the
-worker skips what was delivered, so a worker that died loses nothing.
+signal bus (Redis pub/sub; without HUBBUB_REDIS_URL the signal file in the data directory, which
+this host's web processes share), and hears their acks and connects there. Jobs the outbox still
+has unfinished are published again at start: the worker skips what was delivered, so a worker
+that died loses nothing.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class NotificationHost:
         finally:
             self._ready.set()
             self.deliverer = None
-            await bus.close()  # and the Redis client the presence store reads through
+            await bus.close()  # and the Redis client or signal file the presence store reads through
             executors.close()
 
     def _wake(self) -> None:

@@ -1,4 +1,5 @@
-"""Ephemeral signals between processes: Redis pub/sub when configured, a direct call otherwise.
+"""Ephemeral signals between processes: Redis pub/sub when configured (without Redis, the host's
+signal file: sqlite_bus.py); LocalBus, a direct call, for tests of one process.
 
 A signal is (kind, payload); every process's subscriber, the publisher's included, receives it
 once and emits it to its own sockets. Nothing is stored: a process that is down misses it.
@@ -20,7 +21,8 @@ Handler = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class LocalBus:
-    """One process: publishing is handing the signal to the subscribers."""
+    """One process: publishing is handing the signal to the subscribers. For unit tests and
+    benchmarks; signal_transport never picks it."""
 
     def __init__(self) -> None:
         self._handlers: list[Handler] = []
@@ -33,7 +35,7 @@ class LocalBus:
 
     async def publish(self, kind: str, payload: dict[str, Any]) -> None:
         for handler in list(self._handlers):
-            await _handled(handler, kind, payload)
+            await handled(handler, kind, payload)
 
     async def start(self) -> None:
         return None
@@ -93,12 +95,12 @@ class RedisBus:
             async for message in pubsub.listen():
                 signal = msgspec.json.decode(message["data"])
                 for handler in list(self._handlers):
-                    await _handled(handler, signal["kind"], signal["payload"])
+                    await handled(handler, signal["kind"], signal["payload"])
         finally:
             await pubsub.aclose()
 
 
-async def _handled(handler: Handler, kind: str, payload: dict[str, Any]) -> None:
+async def handled(handler: Handler, kind: str, payload: dict[str, Any]) -> None:
     try:
         await handler(kind, payload)
     except Exception:  # a failing emit must not stop the signals behind it

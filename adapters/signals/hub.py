@@ -17,10 +17,8 @@ from uuid import UUID
 from hubbub.application.debounce import Clock
 from hubbub.domain.errors import NotFound
 
-from .bus import LocalBus, RedisBus
-from .ports import Directory, Emitter
+from .ports import Directory, Emitter, PresenceStore, SignalBus
 from .presence import Presence
-from .presence_store import InProcessPresenceStore, RedisPresenceStore
 from .receipts import ReadReceipts, WriteMark
 from .typing import Typing
 
@@ -29,7 +27,7 @@ OnAck = Callable[[UUID, str], Awaitable[None]]
 
 class Signals:
     def __init__(
-        self, bus: LocalBus | RedisBus, store: InProcessPresenceStore | RedisPresenceStore,
+        self, bus: SignalBus, store: PresenceStore,
         directory: Directory, write_mark: WriteMark, clock: Clock = time.monotonic, **presence_options: float | int,
     ):
         self.bus, self.directory = bus, directory

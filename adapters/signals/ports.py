@@ -1,7 +1,9 @@
-"""What the signals need from the gateway (emitting to sockets) and from the read side (who is where)."""
+"""What the signals need from the gateway (emitting to sockets), from the read side (who is where),
+and from the transport between processes (a bus and a presence store)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -30,3 +32,35 @@ class Directory(Protocol):
 
     async def rooms_up_to(self, user_id: UUID, max_members: int) -> list[UUID]:
         """The user's rooms of at most `max_members` members."""
+
+class SignalBus(Protocol):
+    """Signals between processes (bus.py, sqlite_bus.py): every process's subscribers, the
+    publisher's included, receive each signal once."""
+
+    def subscribe(self, handler: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None: ...
+
+    def unsubscribe(self, handler: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None: ...
+
+    async def publish(self, kind: str, payload: dict[str, Any]) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class PresenceStore(Protocol):
+    """Who is online, shared by the processes (presence_store.py, sqlite_presence.py)."""
+
+    async def connected(self, user_id: str) -> bool: ...
+
+    async def disconnected(self, user_id: str) -> None: ...
+
+    async def settle(self, user_id: str) -> bool: ...
+
+    async def states(self, user_ids: list[str]) -> list[Any]: ...
+
+    async def heartbeat(self) -> None: ...
+
+    async def sweep(self) -> list[str]: ...
+
+    async def close(self) -> None: ...

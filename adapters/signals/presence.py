@@ -17,9 +17,8 @@ from uuid import UUID
 
 from hubbub.application.debounce import Clock, Fire, Policy
 
-from .bus import LocalBus, RedisBus
-from .ports import Directory, Emitter
-from .presence_store import HEARTBEAT_S, InProcessPresenceStore, PresenceState, RedisPresenceStore
+from .ports import Directory, Emitter, PresenceStore, SignalBus
+from .presence_store import HEARTBEAT_S, PresenceState
 from .timers import DebounceTimer, debouncer
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ ROOM_LIMIT = 100
 
 class Presence:
     def __init__(
-        self, store: InProcessPresenceStore | RedisPresenceStore, bus: LocalBus | RedisBus,
+        self, store: PresenceStore, bus: SignalBus,
         directory: Directory, emitter: Emitter, *,
         grace_s: float = GRACE_S, throttle_s: float = THROTTLE_S, heartbeat_s: float = HEARTBEAT_S,
         room_limit: int = ROOM_LIMIT, clock: Clock = time.monotonic,
@@ -76,7 +75,7 @@ class Presence:
     async def close(self) -> None:
         try:
             await self.store.close()
-        except Exception:  # Redis down: the other processes' sweep takes these users offline
+        except Exception:  # the store is away: the other processes' sweep takes these users offline
             log.warning("presence could not say goodbye", exc_info=True)
 
     async def _beat(self) -> None:
@@ -85,7 +84,7 @@ class Presence:
                 await self.store.heartbeat()
                 for user in await self.store.sweep():
                     await self.bus.publish("presence", {"user_id": user, "online": False})
-            except Exception:  # Redis down: keep beating; users here stay online meanwhile
+            except Exception:  # the store is away: keep beating; users here stay online meanwhile
                 log.warning("presence heartbeat failed", exc_info=True)
             await asyncio.sleep(self.heartbeat_s)
 

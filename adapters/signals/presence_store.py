@@ -1,4 +1,5 @@
-"""Who is online, shared by every process: in Redis when configured, in this process otherwise.
+"""Who is online, shared by every process: in Redis when configured (without Redis, in the host's
+signal file: sqlite_presence.py); InProcessPresenceStore for tests of one process.
 
 Each process counts its own sockets per user and proves it is alive with a heartbeat. A user
 is online while some live process counts a socket of theirs; `settle` takes them offline once
@@ -25,6 +26,8 @@ class PresenceState:
 
 
 class InProcessPresenceStore:
+    """One process, no heartbeats. For unit tests and benchmarks; signal_transport never picks it."""
+
     def __init__(self) -> None:
         self._sockets: dict[str, int] = {}
         self._offline_since: dict[str, float] = {}

@@ -13,8 +13,8 @@ from uuid import UUID
 from hubbub.adapters.ratelimit.policy import Rate
 from hubbub.application.debounce import Clock, Fire, Policy
 
-from .bus import LocalBus, RedisBus
 from .limits import SignalLimit
+from .ports import SignalBus
 from .timers import DebounceTimer, debouncer
 
 QUIET_S = 1.5
@@ -24,7 +24,7 @@ Key = tuple[str, str]  # (user_id, room_id)
 
 class Typing:
     def __init__(
-        self, bus: LocalBus | RedisBus, quiet_s: float = QUIET_S, rate: Rate = TYPING_RATE,
+        self, bus: SignalBus, quiet_s: float = QUIET_S, rate: Rate = TYPING_RATE,
         clock: Clock = time.monotonic,
     ):
         self.bus = bus

@@ -1,7 +1,9 @@
-"""Builds the live signals from the settings: Redis-backed when HUBBUB_REDIS_URL is set."""
+"""Builds the live signals from the settings: over Redis when HUBBUB_REDIS_URL is set, else over
+the host's signal file in the data directory, which every process on it shares."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -12,17 +14,24 @@ from hubbub.application.commands import MarkRead
 from hubbub.application.context import CommandContext
 from hubbub.application.read_side import ReadSide
 
-from .bus import LocalBus, RedisBus
+from .bus import RedisBus
 from .directory import ReadModelDirectory
 from .hub import Signals
-from .presence_store import InProcessPresenceStore, RedisPresenceStore
+from .ports import PresenceStore, SignalBus
+from .presence_store import RedisPresenceStore
+from .sqlite_bus import SqliteBus
+from .sqlite_file import FILE_NAME, SignalFile
+from .sqlite_presence import SqlitePresenceStore
 
 
-def signal_transport(settings: Settings) -> tuple[LocalBus | RedisBus, InProcessPresenceStore | RedisPresenceStore]:
-    """The bus between processes and the presence store, on one Redis client when configured.
-    Opens nothing yet: the bus connects when started, and closing it closes the client."""
+def signal_transport(settings: Settings) -> tuple[SignalBus, PresenceStore]:
+    """The bus between processes and the presence store, on one Redis client when configured,
+    else on one connection to `$HUBBUB_DATA_DIR/signals.sqlite3` (the web processes and the
+    background host of one data directory meet there). Opens nothing yet: the bus connects when
+    started, and closing it closes the client or the file."""
     if not settings.redis_url:
-        return LocalBus(), InProcessPresenceStore()
+        file = SignalFile(Path(settings.data_dir) / FILE_NAME)
+        return SqliteBus(file), SqlitePresenceStore(file)
     redis = Redis.from_url(settings.redis_url)
     return RedisBus(redis), RedisPresenceStore(redis)
 

@@ -15,6 +15,8 @@ from tests.e2e.test_serve_smoke import _wait_until_up, free_port, hubbub_command
 from tests.polling import wait_until
 
 GENEROUS = {f"HUBBUB_RATE_LIMIT_{tier.upper()}": "100000/1m" for tier in TIERS}
+# The embedded default: no Redis, no broker, the background host in a child process.
+EMBEDDED = {"HUBBUB_REDIS_URL": "", "HUBBUB_DELIVERY_BROKER_URL": "", "HUBBUB_PROJECTIONS": "process"}
 
 
 class Served:

@@ -33,12 +33,14 @@ class Sockets:
         return [d for u, e, d in self.emitted if u == user_id and e == "notification"]
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
+@pytest.fixture(scope="module", params=[pytest.param("redis", marks=pytest.mark.redis), "signal-file"])
+def client(request, tmp_path_factory):
     """The background host runs in a thread of the app (as HUBBUB_PROJECTIONS=thread), so the
-    notification host too: it reaches the app's signals over Redis as it would across processes."""
+    notification host too: it reaches the app's signals over Redis, or without it over the data
+    directory's signal file, as it would across processes."""
+    redis_url = require_redis() if request.param == "redis" else ""
     settings = e2e_settings(tmp_path_factory.mktemp("app"), webhook_allow_private=True,
-                            redis_url=require_redis(), notification_ack_timeout_s=1.0)
+                            redis_url=redis_url, notification_ack_timeout_s=1.0)
     with TestClient(create_app(settings)) as client:
         yield client
 
