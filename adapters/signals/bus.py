@@ -16,6 +16,8 @@ from typing import Any
 import msgspec
 from redis.exceptions import RedisError
 
+from .stopping import stopped
+
 log = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -71,10 +73,7 @@ class RedisBus:
 
     async def close(self) -> None:
         """Stops listening and closes the Redis client (the last user of it to close)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stopped(self._task)
         await self.redis.aclose()
 
     async def _listen_forever(self) -> None:

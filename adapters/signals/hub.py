@@ -8,7 +8,6 @@ notification_ack. Signals that other processes' sockets must see cross the Signa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,6 +19,7 @@ from hubbub.domain.errors import NotFound
 from .ports import Directory, Emitter, PresenceStore, SignalBus
 from .presence import Presence
 from .receipts import ReadReceipts, WriteMark
+from .stopping import stopped
 from .typing import Typing
 
 OnAck = Callable[[UUID, str], Awaitable[None]]
@@ -52,10 +52,7 @@ class Signals:
         await self.receipts.close()
         await self.typing.close()
         await self.presence.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stopped(self._task)
         await self.bus.close()
 
     async def connected(self, user_id: UUID, sid: str) -> None:

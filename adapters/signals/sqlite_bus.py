@@ -22,6 +22,7 @@ import msgspec
 
 from .bus import Handler, handled
 from .sqlite_file import SignalFile, writing
+from .stopping import stopped
 
 log = logging.getLogger(__name__)
 POLL_S = 0.02
@@ -58,10 +59,7 @@ class SqliteBus:
 
     async def close(self) -> None:
         """Stops listening and closes the file (the presence store on it too, as the last user)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stopped(self._task)
         await self.file.close()
 
     async def prune(self) -> int:

@@ -9,7 +9,7 @@ from tests.e2e.processes import EMBEDDED, hubbub_serving
 from tests.e2e.sockets import Person, Socket
 from tests.polling import eventually
 
-pytestmark = [pytest.mark.timeout(120), pytest.mark.skip(reason="enabled when the gateway wiring lands")]
+pytestmark = pytest.mark.timeout(120)
 
 
 async def test_a_mention_reaches_the_online_socket_and_its_ack_is_recorded(tmp_path):

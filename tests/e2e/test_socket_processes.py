@@ -10,7 +10,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.e2e.processes import hubbub_serving, private_redis
+from tests.e2e.processes import EMBEDDED, hubbub_serving, private_redis
 from tests.e2e.sockets import Person, Socket
 from tests.services import require_redis, require_redis_server
 
@@ -172,10 +172,10 @@ async def test_with_rate_limits_failing_closed_a_redis_outage_refuses_socket_com
             await socket.close()
 
 
-async def test_typing_and_presence_reach_a_member_on_the_other_process(tmp_path):
-    redis_url = require_redis()
-    with hubbub_serving(tmp_path, "a", HUBBUB_REDIS_URL=redis_url) as a, \
-            hubbub_serving(tmp_path, "b", HUBBUB_REDIS_URL=redis_url) as b:
+@pytest.mark.parametrize("transport", ["redis", "signal file"])
+async def test_typing_and_presence_reach_a_member_on_the_other_process(tmp_path, transport):
+    env = {"HUBBUB_REDIS_URL": require_redis()} if transport == "redis" else EMBEDDED
+    with hubbub_serving(tmp_path, "a", **env) as a, hubbub_serving(tmp_path, "b", **env) as b:
         ann, bob = Person(a.base, "ann"), Person(a.base, "bob")
         room = ann.room(bob)
         watcher = await Socket(b.base, bob.token, since=0).connect()
