@@ -49,7 +49,7 @@ class AnalyticsProjector(Projector):
     its own per scope (a MongoDB document may not exceed 16 MiB)."""
 
     name = "analytics"
-    shape = "1"
+    shape = "2"  # 2: one document per (scope, sender), bounded
     collections = (CollectionSpec(DAYS, indexes=(("scope", "date"),)), CollectionSpec(TOTALS),
                    CollectionSpec(SENDERS, indexes=(("scope", "count", "user_id"),)))
     handles = {t.MESSAGE_SENT: "sent"}

@@ -15,7 +15,7 @@ TEXTS = "texts"
 
 class SearchProjector(Projector):
     name = "search"
-    shape = "1"
+    shape = "2"  # 2: the words of each text kept beside it (`_words` on MongoDB)
     collections = (CollectionSpec(TEXTS, indexes=(("room_id", "position"),), text_field="body"),)
     write_once = frozenset({TEXTS})
     handles = {t.MESSAGE_SENT: "sent", t.MESSAGE_EDITED: "edited", t.MESSAGE_DELETED: "deleted",
