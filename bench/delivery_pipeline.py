@@ -34,7 +34,6 @@ from hubbub.adapters.notifications.worker import DeliveryWorker  # noqa: E402
 
 URLS = {"redis": "redis://127.0.0.1:6379/0", "rabbitmq": "amqp://guest:guest@127.0.0.1:5672/",
         "nats": "nats://127.0.0.1:4222"}
-KINDS = {"redis": "redis", "rabbitmq": "rabbit", "nats": "nats"}
 
 
 class NullChannel:
@@ -57,7 +56,7 @@ async def until(condition) -> None:
 
 async def bare(kind: str, jobs: int) -> float:
     name, handled = f"bench.bare.{uuid.uuid4().hex[:8]}", []
-    broker = _broker(KINDS[kind], URLS[kind])
+    broker = _broker(kind, URLS[kind])
     if kind == "nats":
         from faststream.nats import JStream, PullSub
         stream = JStream(name.replace(".", "-"), subjects=[name])

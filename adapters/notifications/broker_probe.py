@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from hubbub.adapters.settings import Settings
 
+from .pipeline import broker_kind
+
 PROBE_TIMEOUT_S = 2.0  # under readiness's own timeout, so a hung broker reads as a timeout here
 KEEP_ANSWER_S = 2.0
 Reach = Callable[[str, float], Awaitable[None]]
@@ -51,11 +53,6 @@ def delivery_broker_probe(settings: Settings) -> BrokerProbe | None:
     """A probe of HUBBUB_DELIVERY_BROKER_URL, unless that is HUBBUB_REDIS_URL (checked as Redis)."""
     url = settings.delivery_broker_url
     return BrokerProbe(url) if url and url != settings.redis_url else None
-
-
-def broker_kind(url: str) -> str:
-    scheme = url.split("://")[0]
-    return {"amqp": "rabbitmq", "amqps": "rabbitmq", "tls": "nats", "rediss": "redis"}.get(scheme, scheme)
 
 
 async def reach_broker(url: str, timeout_s: float) -> None:

@@ -66,9 +66,7 @@ class BrokerPipeline:
 
     def __init__(self, url: str, prefix: str = "hubbub.deliveries", claim_idle_ms: int = CLAIM_IDLE_MS):
         self.url, self.prefix, self.claim_idle_ms = url, prefix, claim_idle_ms
-        self.kind = "rabbit" if url.startswith(("amqp://", "amqps://")) else url.split("://")[0]
-        if self.kind not in ("redis", "rediss", "rabbit", "nats", "tls"):
-            raise ValueError(f"no delivery pipeline for {url.split('://')[0]}:// (redis, amqp or nats)")
+        self.kind = broker_kind(url)
         self.broker: Any = None
         self.transactional_in_hand = 0
 
@@ -94,13 +92,13 @@ class BrokerPipeline:
             import nats
             self._nats = await nats.connect(self.url)
             self._jetstream = self._nats.jetstream()
-        elif self.kind != "rabbit":
+        elif self.kind != "rabbitmq":
             from redis.asyncio import Redis
             self._redis = Redis.from_url(self.url)
 
     async def _declare(self) -> None:
         # Jobs published before any worker started must wait for one, not be skipped.
-        if self.kind == "rabbit":
+        if self.kind == "rabbitmq":
             from faststream.rabbit import RabbitQueue
             await self.broker.declare_queue(_rabbit_queue(self.prefix))
             await self.broker.declare_queue(RabbitQueue(f"{self.prefix}.dead", durable=True))
@@ -151,7 +149,7 @@ class BrokerPipeline:
 
     def _subscribers(self, priority: str) -> list[Callable]:
         name, policy = f"{self.prefix}.{priority}", AckPolicy.NACK_ON_ERROR
-        if self.kind == "rabbit":
+        if self.kind == "rabbitmq":
             if priority == "promotional":
                 return []  # one queue carries both priorities
             return [self.broker.subscriber(_rabbit_queue(self.prefix), ack_policy=policy, channel=_rabbit_channel())]
@@ -170,7 +168,7 @@ class BrokerPipeline:
                                        ack_policy=policy)]
 
     async def _publish(self, job: dict[str, Any], lane: str) -> None:
-        if self.kind == "rabbit":
+        if self.kind == "rabbitmq":
             queue = _rabbit_queue(self.prefix) if lane != "dead" else f"{self.prefix}.dead"
             await self.broker.publish(job, queue=queue, priority=RABBIT_PRIORITY.get(lane, 0), persist=True)
         elif self.kind == "nats":
@@ -199,8 +197,19 @@ async def _declare_nats_stream(url: str, prefix: str) -> None:
         await client.close()
 
 
+KINDS = {"redis": "redis", "rediss": "redis", "amqp": "rabbitmq", "amqps": "rabbitmq", "nats": "nats", "tls": "nats"}
+
+
+def broker_kind(url: str) -> str:
+    """redis, rabbitmq or nats, from the URL's scheme (tls:// is NATS over TLS)."""
+    scheme = url.split("://")[0]
+    if scheme not in KINDS:
+        raise ValueError(f"no delivery pipeline for {scheme}:// (redis, amqp or nats)")
+    return KINDS[scheme]
+
+
 def _broker(kind: str, url: str) -> Any:
-    if kind == "rabbit":
+    if kind == "rabbitmq":
         from faststream.rabbit import RabbitBroker
         return RabbitBroker(url, logger=None)
     if kind == "nats":

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from hubbub.adapters.notifications.broker_probe import BrokerProbe, delivery_broker_probe
+from hubbub.adapters.notifications.pipeline import BrokerPipeline, broker_kind
 from hubbub.adapters.settings import Settings
 
 
@@ -75,3 +76,16 @@ async def test_a_failure_is_raised_to_every_caller_until_the_broker_answers_agai
 def test_a_probe_only_for_a_broker_no_other_check_covers(broker_url, redis_url, probed):
     settings = Settings(delivery_broker_url=broker_url, redis_url=redis_url)
     assert (delivery_broker_probe(settings) is not None) == probed
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("redis://h:6379/0", "redis"), ("rediss://h", "redis"), ("amqp://g:g@h:5672/", "rabbitmq"),
+    ("amqps://h", "rabbitmq"), ("nats://h:4222", "nats"), ("tls://h:4222", "nats"),
+])
+def test_the_pipeline_and_the_probe_read_one_kind_from_the_scheme(url, kind):
+    assert broker_kind(url) == kind and BrokerPipeline(url).kind == kind
+
+
+def test_a_scheme_without_a_pipeline_is_refused():
+    with pytest.raises(ValueError, match="kafka://"):
+        BrokerPipeline("kafka://h")
