@@ -46,8 +46,7 @@ class GatewayNamespace(socketio.AsyncNamespace):
         except wiring.Refused as refused:
             gateway.metrics.refusals.labels(refused.code).inc()
             raise Refusal(refused.code, {"detail": refused.detail}) from None
-        # Without `since`, the socket gets everything appended from its acceptance on, however late its sync task runs.
-        accepted_at = await gateway.in_thread(gateway.log_head) if since is None else None
+        head = await gateway.in_thread(gateway.log_head)  # before accepting: nothing after it is missed
         limit = gateway.runtime.settings.gateway_connections_per_user
         if not await gateway.slots.take(identity.user_id, sid, limit):
             gateway.metrics.refusals.labels("too_many_connections").inc()
@@ -57,7 +56,7 @@ class GatewayNamespace(socketio.AsyncNamespace):
         loop = asyncio.get_running_loop()
         connection.expiry = loop.call_later(max(0.0, identity.expires_at - time.time()), lambda: gateway.spawn(
             gateway.end(connection, "token_expired")))
-        gateway.spawn(sync(gateway, connection, since, accepted_at))
+        gateway.spawn(sync(gateway, connection, since, head))
         connection.announced = gateway.spawn(gateway.announce(connection))
 
 

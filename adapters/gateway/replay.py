@@ -21,17 +21,18 @@ WAIT_S = 0.005
 STALL_S = 10.0  # a socket that takes nothing of a replay page for this long is too slow
 
 
-async def sync(gateway: Gateway, connection: Connection, since: int | None, accepted_at: int | None = None) -> None:
-    """Replay (since, tail], say sync:done, and go live; without `since`, go live from
-    `accepted_at` (the log's head when the socket was accepted: what was appended while this task
-    waited to run is sent too) or else the head. A newer sync of the same socket supersedes this one."""
+async def sync(gateway: Gateway, connection: Connection, since: int | None, head: int | None = None) -> None:
+    """Replay (since, tail], say sync:done, and go live; without `since`, go live from `head`. The
+    connect handler passes the head it read before accepting the socket, so that what is appended
+    while this task waits to run is sent too. A newer sync of the same socket supersedes this one."""
     connection.sync_generation += 1
     generation = connection.sync_generation
     gateway.go_offline(connection)
     await gateway.connected(connection.sid)
     tail, read_models = gateway.tail, gateway.read_models
-    head = await gateway.in_thread(gateway.log_head)
-    position = min(since if since is not None else accepted_at if accepted_at is not None else head, head)
+    if head is None:
+        head = await gateway.in_thread(gateway.log_head)
+    position = head if since is None else min(since, head)
     # The replay covers at least what the log held when it was asked for: wait for the tail to get there.
     while tail.position < head:
         if _superseded(gateway, connection, generation):
