@@ -23,7 +23,7 @@ from hubbub.adapters.signals.bus import LocalBus  # noqa: E402
 from hubbub.adapters.signals.hub import Signals  # noqa: E402
 from hubbub.adapters.signals.presence_store import InProcessPresenceStore  # noqa: E402
 from hubbub.application.digests import Digests, Item, Prefs  # noqa: E402
-from tests.unit.signals.fakes import FakeClock, FakeRooms, advance  # noqa: E402
+from tests.unit.signals.fakes import ROOM_LIMIT, FakeClock, FakeRooms, advance  # noqa: E402
 
 ANN, BOB, ROOM = uuid4(), uuid4(), uuid4()
 
@@ -36,7 +36,7 @@ def world() -> tuple[Signals, FakeRooms, FakeClock, list]:
         writes.append(up_to)
         return up_to, len(writes)
 
-    signals = Signals(LocalBus(), InProcessPresenceStore(), rooms, write_mark, clock=clock)
+    signals = Signals(LocalBus(), InProcessPresenceStore(), rooms, write_mark, clock=clock, room_limit=ROOM_LIMIT)
     signals.attach(rooms)
     return signals, rooms, clock, writes
 

@@ -24,7 +24,6 @@ from .timers import DebounceTimer, debouncer
 log = logging.getLogger(__name__)
 GRACE_S = 5.0
 THROTTLE_S = 3.0
-ROOM_LIMIT = 100
 
 
 class Presence:
@@ -32,7 +31,7 @@ class Presence:
         self, store: PresenceStore, bus: SignalBus,
         directory: Directory, emitter: Emitter, *,
         grace_s: float = GRACE_S, throttle_s: float = THROTTLE_S, heartbeat_s: float = HEARTBEAT_S,
-        room_limit: int = ROOM_LIMIT, clock: Clock = time.monotonic,
+        room_limit: int, clock: Clock = time.monotonic,
     ):
         self.store, self.bus, self.directory, self.emitter = store, bus, directory, emitter
         self.heartbeat_s, self.room_limit = heartbeat_s, room_limit

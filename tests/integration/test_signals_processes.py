@@ -19,7 +19,7 @@ from hubbub.adapters.signals.sqlite_file import SignalFile
 from hubbub.adapters.signals.sqlite_presence import SqlitePresenceStore
 from tests.services import require_redis
 from tests.polling import eventually
-from tests.unit.signals.fakes import FakeRooms
+from tests.unit.signals.fakes import ROOM_LIMIT, FakeRooms
 
 ANN, BOB = uuid.uuid4(), uuid.uuid4()
 ROOM = uuid.uuid4()
@@ -44,7 +44,7 @@ class Process:
     def __init__(self, transport):
         bus, store = transport
         self.rooms = FakeRooms({str(ROOM): [str(ANN), str(BOB)]})
-        self.signals = Signals(bus, store, self.rooms, self._never_called, **TIMING)
+        self.signals = Signals(bus, store, self.rooms, self._never_called, room_limit=ROOM_LIMIT, **TIMING)
         self.signals.attach(self.rooms)
 
     async def _never_called(self, *args):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from hubbub.adapters.settings import Settings
 from hubbub.adapters.signals.timers import DebounceTimer
 from hubbub.application.debounce import Debouncer, Fire
+
+
+ROOM_LIMIT = Settings().presence_room_limit  # the deployed default
 
 
 class FakeClock:

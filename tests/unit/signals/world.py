@@ -9,14 +9,14 @@ from hubbub.adapters.signals.hub import Signals
 from hubbub.adapters.signals.presence_store import InProcessPresenceStore
 from hubbub.domain.errors import Forbidden
 
-from .fakes import FakeClock, FakeRooms, advance
+from .fakes import ROOM_LIMIT, FakeClock, FakeRooms, advance
 
 ANN, BOB, CAROL = uuid4(), uuid4(), uuid4()
 ROOM, OTHER_ROOM = uuid4(), uuid4()
 
 
 class World:
-    def __init__(self, room_limit: int = 100, extra_rooms: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, room_limit: int = ROOM_LIMIT, extra_rooms: dict[str, list[str]] | None = None) -> None:
         self.clock = FakeClock()
         self.rooms = FakeRooms({str(ROOM): [str(ANN), str(BOB)], str(OTHER_ROOM): [str(CAROL)], **(extra_rooms or {})})
         self.rooms.online, self.rooms.clock = {ANN, BOB, CAROL}, self.clock
