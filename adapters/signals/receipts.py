@@ -36,7 +36,6 @@ class ReadReceipts:
         self.marks = debouncer(Policy(wait_s=every_s, max_wait_s=every_s, leading=True, forget_when_quiet=True), clock, merge=max)
         self.timer = DebounceTimer(self.marks, self._write_fire)
         self.waiting: dict[Key, list[asyncio.Future[int]]] = {}  # marks merged into the next write
-        self.writes = 0
 
     async def mark(self, user_id: UUID, room_id: UUID, up_to_position: int) -> int:
         """read:mark; returns the last_read_position written (raises what the write raises)."""
@@ -79,7 +78,6 @@ class ReadReceipts:
         except Exception as error:
             _settle(waiters, error=error)
             raise
-        self.writes += 1
         _settle(waiters, last_read=last_read)
         return last_read
 
